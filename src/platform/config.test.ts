@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError, DEFAULT_PORTS, loadConfig, parseDuration, portVariable } from './config.ts';
+
+test('defaults follow DESIGN.md', () => {
+  const c = loadConfig({});
+  assert.equal(c.host, '127.0.0.1');
+  assert.equal(c.ports.www, 8080);
+  assert.equal(c.ports['router-live'], 8084);
+  assert.equal(c.ports['router-draft-admin'], 8185);
+  assert.equal(c.databaseUrl, undefined);
+  assert.match(c.dataDir, /\/data$/);
+  assert.equal(c.router.backendConnectTimeoutMs, 1000);
+  assert.equal(c.router.backendHeaderTimeoutMs, 20_000);
+  assert.equal(c.router.reloadIntervalMs, 60_000);
+});
+
+test('every port can be overridden by its own variable', () => {
+  const env = Object.fromEntries(Object.keys(DEFAULT_PORTS).map((n, i) => [portVariable(n as keyof typeof DEFAULT_PORTS), String(9000 + i)]));
+  const c = loadConfig(env);
+  assert.equal(c.ports.www, 9000);
+  assert.equal(portVariable('router-live-admin'), 'PORTICO_PORT_ROUTER_LIVE_ADMIN');
+});
+
+test('durations accept Go-style units', () => {
+  assert.equal(parseDuration('0.3s'), 300);
+  assert.equal(parseDuration('250ms'), 250);
+  assert.equal(parseDuration('1m'), 60_000);
+  assert.equal(parseDuration('1500'), 1500);
+  assert.equal(parseDuration('soon'), undefined);
+  assert.equal(loadConfig({ ROUTER_BACKEND_CONNECT_TIMEOUT: '0.3s' }).router.backendConnectTimeoutMs, 300);
+});
+
+test('every bad value is reported at once, naming the variable', () => {
+  try {
+    loadConfig({
+      PORTICO_PORT_WWW: 'eighty',
+      DATABASE_URL: 'mysql://x/y',
+      AMQP_URL: 'not a url',
+      ROUTER_ROUTE_RELOAD_INTERVAL: '-1s',
+      LOG_LEVEL: 'loud',
+      ROUTER_TLS_SKIP_VERIFY: 'maybe',
+    });
+    assert.fail('expected a ConfigError');
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    const vars = err.problems.map((p) => p.split(':')[0]);
+    assert.deepEqual(
+      new Set(vars),
+      new Set(['PORTICO_PORT_WWW', 'ROUTER_ROUTE_RELOAD_INTERVAL', 'ROUTER_TLS_SKIP_VERIFY', 'LOG_LEVEL', 'DATABASE_URL', 'AMQP_URL']),
+    );
+    assert.equal(err.problems.length, 6);
+  }
+});

@@ -1,0 +1,169 @@
+import { resolve } from 'node:path';
+
+/** The ports of DESIGN.md's "Default addresses", by entry name. */
+export const DEFAULT_PORTS = {
+  www: 8080,
+  'draft-origin': 8081,
+  publisher: 8082,
+  signon: 8083,
+  'router-live': 8084,
+  'router-live-admin': 8184,
+  'router-draft': 8085,
+  'router-draft-admin': 8185,
+  'publishing-api': 8090,
+  'content-store-live': 8091,
+  'content-store-draft': 8092,
+  'frontend-live': 8093,
+  'frontend-draft': 8094,
+  'search-api': 8095,
+  'email-alert-api': 8096,
+  fronts: 8097,
+  performance: 8098,
+  'short-url-manager': 8099,
+  'asset-manager': 8100,
+} as const;
+
+export type PortName = keyof typeof DEFAULT_PORTS;
+
+export interface RouterConfig {
+  /** Milliseconds to wait for a backend connection. */
+  backendConnectTimeoutMs: number;
+  /** Milliseconds to wait for a backend's response headers; a slow body after them still streams. */
+  backendHeaderTimeoutMs: number;
+  /** Milliseconds between periodic reloads, a safety net under LISTEN/NOTIFY. */
+  reloadIntervalMs: number;
+  /** Milliseconds a draining server waits for in-flight requests on shutdown. */
+  shutdownTimeoutMs: number;
+  /** Skip TLS certificate checks on https backends. */
+  tlsSkipVerify: boolean;
+}
+
+export interface Config {
+  host: string;
+  ports: Record<PortName, number>;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  databaseReplicaUrl: string | undefined;
+  amqpUrl: string | undefined;
+  redisUrl: string | undefined;
+  objectStoreUrl: string | undefined;
+  smtpUrl: string | undefined;
+  logLevel: string;
+  router: RouterConfig;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** The environment variable that overrides a port, e.g. `PORTICO_PORT_ROUTER_LIVE_ADMIN`. */
+export function portVariable(name: PortName): string {
+  return `PORTICO_PORT_${name.toUpperCase().replace(/-/g, '_')}`;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** Parses `300ms`, `0.3s`, `1m`, `2h`; a bare number is milliseconds. */
+export function parseDuration(text: string): number | undefined {
+  const m = DURATION.exec(text.trim());
+  if (!m) return undefined;
+  return Math.round(Number(m[1]) * UNIT_MS[m[2] ?? 'ms']!);
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Reads the configuration from the environment, with DESIGN.md's defaults, and
+ * reports every bad value at once so an operator fixes them in one go.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+
+  const port = (name: PortName): number => {
+    const variable = portVariable(name);
+    const raw = env[variable];
+    if (raw === undefined || raw === '') return DEFAULT_PORTS[name];
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) {
+      problems.push(`${variable}: must be a port number from 0 to 65535, got ${JSON.stringify(raw)}`);
+      return DEFAULT_PORTS[name];
+    }
+    return n;
+  };
+
+  const duration = (variable: string, fallback: number, min = 0): number => {
+    const raw = env[variable];
+    if (raw === undefined || raw === '') return fallback;
+    const ms = parseDuration(raw);
+    if (ms === undefined || ms < min) {
+      problems.push(`${variable}: must be a duration such as 300ms, 1.5s or 1m (at least ${min} ms), got ${JSON.stringify(raw)}`);
+      return fallback;
+    }
+    return ms;
+  };
+
+  const url = (variable: string, protocols: string[]): string | undefined => {
+    const raw = env[variable];
+    if (raw === undefined || raw === '') return undefined;
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      problems.push(`${variable}: not a valid URL`);
+      return undefined;
+    }
+    if (!protocols.includes(parsed.protocol)) {
+      problems.push(`${variable}: scheme must be one of ${protocols.join(', ')}, got ${parsed.protocol}`);
+      return undefined;
+    }
+    return raw;
+  };
+
+  const bool = (variable: string): boolean => {
+    const raw = env[variable];
+    if (raw === undefined || raw === '') return false;
+    if (/^(1|true|yes|on)$/i.test(raw)) return true;
+    if (/^(0|false|no|off)$/i.test(raw)) return false;
+    problems.push(`${variable}: must be true or false, got ${JSON.stringify(raw)}`);
+    return false;
+  };
+
+  const ports = Object.fromEntries(
+    (Object.keys(DEFAULT_PORTS) as PortName[]).map((name) => [name, port(name)]),
+  ) as Record<PortName, number>;
+
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push(`LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
+  }
+
+  const config: Config = {
+    host: env.PORTICO_HOST || '127.0.0.1',
+    ports,
+    dataDir: resolve(env.PORTICO_DATA_DIR || './data'),
+    databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
+    databaseReplicaUrl: url('DATABASE_REPLICA_URL', ['postgres:', 'postgresql:']),
+    amqpUrl: url('AMQP_URL', ['amqp:', 'amqps:']),
+    redisUrl: url('REDIS_URL', ['redis:', 'rediss:']),
+    objectStoreUrl: url('OBJECT_STORE_URL', ['http:', 'https:', 's3:']),
+    smtpUrl: url('SMTP_URL', ['smtp:', 'smtps:']),
+    logLevel,
+    router: {
+      backendConnectTimeoutMs: duration('ROUTER_BACKEND_CONNECT_TIMEOUT', 1000, 1),
+      backendHeaderTimeoutMs: duration('ROUTER_BACKEND_HEADER_TIMEOUT', 20_000, 1),
+      reloadIntervalMs: duration('ROUTER_ROUTE_RELOAD_INTERVAL', 60_000, 100),
+      shutdownTimeoutMs: duration('PORTICO_SHUTDOWN_TIMEOUT', 30_000, 0),
+      tlsSkipVerify: bool('ROUTER_TLS_SKIP_VERIFY'),
+    },
+  };
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

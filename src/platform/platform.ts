@@ -1,0 +1,23 @@
+import type { Config } from './config.ts';
+import { openDb, type Db } from './db/index.ts';
+import { createLogger, type Logger } from './log.ts';
+import { migrateContentStore, STACKS } from '../content-store/schema.ts';
+
+/** The collaborators every service is built from, chosen from configuration. */
+export interface Platform {
+  config: Config;
+  log: Logger;
+  db: Db;
+  close(): Promise<void>;
+}
+
+export async function openPlatform(config: Config, log: Logger = createLogger({ level: config.logLevel })): Promise<Platform> {
+  const db = await openDb(config, log);
+  try {
+    for (const stack of STACKS) await migrateContentStore(db, stack);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  return { config, log, db, close: () => db.close() };
+}
