@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
@@ -11,5 +12,6 @@ export { ident } from './types.ts';
 /** PostgreSQL when `DATABASE_URL` is set, otherwise PGlite under the data directory. */
 export function openDb(config: Pick<Config, 'databaseUrl' | 'dataDir'>, log: Logger): Promise<Db> {
   if (config.databaseUrl) return openPostgres(config.databaseUrl, { log });
+  mkdirSync(config.dataDir, { recursive: true });
   return openPglite(join(config.dataDir, 'pglite'));
 }

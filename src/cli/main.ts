@@ -1,0 +1,124 @@
+import { parseArgs } from 'node:util';
+import { STACKS, type Stack } from '../content-store/schema.ts';
+import { ConfigError, loadConfig } from '../platform/config.ts';
+import { createLogger } from '../platform/log.ts';
+import { openPlatform } from '../platform/platform.ts';
+import { importRoutesFile, printRoutes, UsageError } from './routes.ts';
+import { seedDemoRoutes, startTargets, stopAll, TARGETS } from './start.ts';
+
+const HELP = `Usage: portico <command> [options]
+
+Commands:
+  start [--target a,b,...]          run the platform; no target runs everything
+                                    (targets: ${Object.keys(TARGETS).join(', ')})
+  routes import FILE [--stack S]    validate a JSON Lines routes file and upsert it (S: live|draft, default live)
+  routes list [--stack S] [--json]  print a stack's backends and routes
+  --help                            show this help
+
+Configuration is read from the environment: see README.md.
+`;
+
+type Out = (line: string) => void;
+
+/** Runs the CLI; resolves to the exit code (2 for bad arguments or configuration). */
+export async function main(argv: string[], out: Out = console.log, err: Out = console.error): Promise<number> {
+  try {
+    return await run(argv, out, err);
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof ConfigError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      err(`portico: ${(e as Error).message}`);
+      if (!(e instanceof ConfigError)) err(`Try 'portico --help'.`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+function stackOption(value: string | undefined): Stack {
+  const stack = value ?? 'live';
+  if (!(STACKS as readonly string[]).includes(stack)) throw new UsageError(`--stack must be live or draft, got ${JSON.stringify(stack)}`);
+  return stack as Stack;
+}
+
+async function run(argv: string[], out: Out, err: Out): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      target: { type: 'string' },
+      stack: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+  const [command, sub, ...rest] = positionals;
+  if (values.help || command === 'help') {
+    out(HELP);
+    return 0;
+  }
+  if (!command) throw new UsageError('no command given');
+
+  if (command === 'start') {
+    if (sub) throw new UsageError(`start takes no arguments, got ${JSON.stringify(sub)}`);
+    const names = values.target ? values.target.split(',').map((t) => t.trim()).filter(Boolean) : Object.keys(TARGETS);
+    const unknown = names.filter((n) => !(n in TARGETS));
+    if (unknown.length || names.length === 0) {
+      throw new UsageError(`unknown target ${unknown.map((u) => JSON.stringify(u)).join(', ') || '(none)'}; targets are ${Object.keys(TARGETS).join(', ')}`);
+    }
+    return start(names, !values.target, out, err);
+  }
+
+  if (command === 'routes') {
+    const stack = stackOption(values.stack);
+    if (sub === 'import') {
+      if (rest.length !== 1) throw new UsageError('routes import takes one FILE');
+      return withPlatform((p) => importRoutesFile(p.db, stack, rest[0]!, out).then((ok) => (ok ? 0 : 1)));
+    }
+    if (sub === 'list') {
+      if (rest.length) throw new UsageError('routes list takes no arguments');
+      return withPlatform((p) => printRoutes(p.db, stack, values.json ?? false, out).then(() => 0));
+    }
+    throw new UsageError(`unknown routes command ${JSON.stringify(sub ?? '')}; use import or list`);
+  }
+  throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+}
+
+async function withPlatform(fn: (p: Awaited<ReturnType<typeof openPlatform>>) => Promise<number>): Promise<number> {
+  const config = loadConfig();
+  const platform = await openPlatform(config, createLogger({ level: 'warn' }));
+  try {
+    return await fn(platform);
+  } finally {
+    await platform.close();
+  }
+}
+
+async function start(names: string[], everything: boolean, out: Out, err: Out): Promise<number> {
+  const config = loadConfig();
+  const log = createLogger({ level: config.logLevel });
+  const platform = await openPlatform(config, log);
+  if (everything) await seedDemoRoutes(platform);
+  const running = await startTargets(platform, names);
+  out('Portico is running:');
+  for (const r of running) for (const url of r.urls) out(`  ${r.name.padEnd(22)} ${url}`);
+  out(`Database: ${platform.db.kind === 'pglite' ? `PGlite in ${config.dataDir}` : 'PostgreSQL'}. Stop with Ctrl-C.`);
+
+  return new Promise((resolve) => {
+    let stopping = false;
+    const shutdown = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info({ signal }, 'shutting down');
+      try {
+        await stopAll(running);
+        await platform.close();
+        resolve(0);
+      } catch (e) {
+        err(`shutdown failed: ${(e as Error).message}`);
+        resolve(1);
+      }
+    };
+    process.once('SIGTERM', () => void shutdown('SIGTERM'));
+    process.once('SIGINT', () => void shutdown('SIGINT'));
+  });
+}

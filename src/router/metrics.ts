@@ -1,0 +1,48 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The router's Prometheus metrics, in a registry of its own so a live and a draft router can share a process. */
+export function createRouterMetrics(stack: string) {
+  const registry = new Registry();
+  registry.setDefaultLabels({ stack });
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  return {
+    registry,
+    requests: new Counter({
+      name: 'router_requests_total',
+      help: 'Requests answered, by handler (backend, redirect, gone, not_found, unavailable, bad_request), backend and status',
+      labelNames: ['handler', 'backend_id', 'status'] as const,
+      registers,
+    }),
+    backendDuration: new Histogram({
+      name: 'router_backend_response_duration_seconds',
+      help: 'Time from receiving a request to the backend response headers (or the synthetic error status)',
+      labelNames: ['backend_id', 'method', 'status'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20],
+      registers,
+    }),
+    backendFailures: new Counter({
+      name: 'router_backend_failures_total',
+      help: 'Backend failures: refused, timeout, error, or aborted (a body cut short after headers)',
+      labelNames: ['backend_id', 'kind'] as const,
+      registers,
+    }),
+    routesLoaded: new Gauge({ name: 'router_routes_loaded', help: 'Routes in the table in service', registers }),
+    routesSkipped: new Gauge({ name: 'router_routes_skipped', help: 'Routes left out of the last load (unknown backend, bad path)', registers }),
+    reloads: new Counter({
+      name: 'router_reloads_total',
+      help: 'Route reloads attempted, by result (success or error)',
+      labelNames: ['result'] as const,
+      registers,
+    }),
+    reloadDuration: new Histogram({
+      name: 'router_reload_duration_seconds',
+      help: 'Time to read the routes and build a new table',
+      labelNames: ['result'] as const,
+      buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
+      registers,
+    }),
+  };
+}
+
+export type RouterMetrics = ReturnType<typeof createRouterMetrics>;

@@ -1,0 +1,36 @@
+import { RouteTable, type Match } from './route-table.ts';
+
+/**
+ * Holds the table in service. A reload builds a whole new table elsewhere and
+ * `swap` puts it in with one assignment, so a request sees either the old
+ * table or the new one, never a half-built one; requests already matched keep
+ * the entry they were given.
+ */
+export class Mux<B> {
+  private table: RouteTable<B> = new RouteTable();
+  private loaded = false;
+
+  /** True once a first table has been swapped in. */
+  get hasLoaded(): boolean {
+    return this.loaded;
+  }
+
+  get size(): number {
+    return this.table.size;
+  }
+
+  get current(): RouteTable<B> {
+    return this.table;
+  }
+
+  swap(next: RouteTable<B>): RouteTable<B> {
+    const previous = this.table;
+    this.table = next;
+    this.loaded = true;
+    return previous;
+  }
+
+  lookup(segments: readonly string[]): Match<B> | undefined {
+    return this.table.lookup(segments);
+  }
+}

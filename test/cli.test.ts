@@ -1,0 +1,142 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TEST_DATABASE, TEST_SERVER_URL } from '../src/platform/db/testing.ts';
+import pg from 'pg';
+import { randomBytes } from 'node:crypto';
+
+const BIN = new URL('../bin/portico.mjs', import.meta.url).pathname;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+let env: NodeJS.ProcessEnv;
+let dir: string;
+let dropDatabase: (() => Promise<void>) | undefined;
+
+function portico(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...env, ...extraEnv } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'portico-cli-'));
+  env = { ...process.env, PORTICO_DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'warn' };
+  delete env.DATABASE_URL;
+  if (TEST_DATABASE === 'postgres') {
+    const name = `portico_test_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: TEST_SERVER_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const url = new URL(TEST_SERVER_URL);
+    url.pathname = `/${name}`;
+    env.DATABASE_URL = url.href;
+    dropDatabase = async () => {
+      const c = new pg.Client({ connectionString: TEST_SERVER_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    };
+  }
+});
+after(async () => {
+  await dropDatabase?.();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('arguments', () => {
+  test('--help prints usage and exits 0', async () => {
+    const r = await portico(['--help']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /Usage: portico/);
+    assert.match(r.stdout, /routes import FILE/);
+  });
+
+  const BAD: [string[], RegExp][] = [
+    [[], /no command/],
+    [['frobnicate'], /unknown command "frobnicate"/],
+    [['start', '--target', 'router-live,teapot'], /unknown target "teapot"/],
+    [['routes', 'import'], /one FILE/],
+    [['routes', 'list', '--stack', 'staging'], /--stack must be live or draft/],
+    [['routes', 'dance'], /unknown routes command/],
+    [['start', '--colour'], /Unknown option '--colour'/],
+  ];
+  for (const [args, message] of BAD) {
+    test(`portico ${args.join(' ') || '(nothing)'} exits 2 saying what was wrong`, async () => {
+      const r = await portico(args);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, message);
+    });
+  }
+
+  test('a bad configuration value exits 2 naming the variable', async () => {
+    const r = await portico(['routes', 'list'], { PORTICO_PORT_WWW: 'eighty', ROUTER_BACKEND_CONNECT_TIMEOUT: 'soon' });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /PORTICO_PORT_WWW: must be a port number/);
+    assert.match(r.stderr, /ROUTER_BACKEND_CONNECT_TIMEOUT: must be a duration/);
+  });
+});
+
+describe('routes import and list', () => {
+  test('a file with bad lines is refused whole, each problem with its line and field', async () => {
+    const file = join(dir, 'bad.jsonl');
+    writeFileSync(
+      file,
+      [
+        '{"backend_id":"frontend","backend_url":"http://127.0.0.1:8093/"}',
+        '{"incoming_path":"/fine","route_type":"exact","handler":"backend","backend_id":"frontend"}',
+        '{"incoming_path":"no-slash","route_type":"exact","handler":"gone"}',
+        '{"incoming_path":"/r","route_type":"exact","handler":"redirect"}',
+      ].join('\n'),
+    );
+    const r = await portico(['routes', 'import', file]);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /bad\.jsonl:3: incoming_path must start with \//);
+    assert.match(r.stdout, /bad\.jsonl:4: redirect_to is required/);
+    assert.match(r.stdout, /nothing imported/);
+    const list = await portico(['routes', 'list', '--json']);
+    assert.equal(list.code, 0, list.stderr);
+    assert.equal(list.stdout.trim(), '', 'not even the good lines were written');
+  });
+
+  test('a good file is imported into the chosen stack and listed back', async () => {
+    const file = join(dir, 'good.jsonl');
+    const lines = [
+      { backend_id: 'frontend', backend_url: 'http://127.0.0.1:8093/' },
+      { incoming_path: '/help', route_type: 'prefix', handler: 'backend', backend_id: 'frontend' },
+      { incoming_path: '/old', route_type: 'exact', handler: 'redirect', redirect_to: '/help', redirect_type: 'temporary' },
+      { incoming_path: '/retired', route_type: 'exact', handler: 'gone' },
+    ];
+    writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    const r = await portico(['routes', 'import', file, '--stack', 'draft']);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.match(r.stdout, /imported 1 backend\(s\) and 3 route\(s\) into the draft stack/);
+
+    const draft = await portico(['routes', 'list', '--stack', 'draft', '--json']);
+    const listed = draft.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(new Set(listed.map((l) => JSON.stringify(l))), new Set(lines.map((l) => JSON.stringify(l))));
+
+    const live = await portico(['routes', 'list']);
+    assert.match(live.stdout, /0 route\(s\), 0 backend\(s\) in the live stack/);
+  });
+
+  test('a missing file is a usage error', async () => {
+    const r = await portico(['routes', 'import', join(dir, 'nope.jsonl')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /cannot read .*nope\.jsonl: ENOENT/);
+  });
+});

@@ -1,0 +1,115 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { TEST_DATABASE, TEST_SERVER_URL } from '../src/platform/db/testing.ts';
+import { eventually, freePorts } from './support/ports.ts';
+
+const BIN = new URL('../bin/portico.mjs', import.meta.url).pathname;
+
+let dir: string;
+let child: ChildProcess;
+let output = '';
+let ports: Record<string, number>;
+let dropDatabase: (() => Promise<void>) | undefined;
+let slow: Server;
+let slowRequests = 0;
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'portico-start-'));
+  const [live, liveAdmin, draft, draftAdmin, feLive, feDraft, slowPort] = await freePorts(7);
+  // A backend that takes a second to answer, so a request is surely in flight when the signal lands.
+  slow = createServer((_req, res) => {
+    slowRequests++;
+    setTimeout(() => res.end('slow and complete'), 1000);
+  }).listen(slowPort, '127.0.0.1');
+  ports = { live: live!, liveAdmin: liveAdmin!, draft: draft!, draftAdmin: draftAdmin!, feLive: feLive!, feDraft: feDraft! };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORTICO_DATA_DIR: join(dir, 'data'),
+    PORTICO_PORT_ROUTER_LIVE: String(ports.live),
+    PORTICO_PORT_ROUTER_LIVE_ADMIN: String(ports.liveAdmin),
+    PORTICO_PORT_ROUTER_DRAFT: String(ports.draft),
+    PORTICO_PORT_ROUTER_DRAFT_ADMIN: String(ports.draftAdmin),
+    PORTICO_PORT_FRONTEND_LIVE: String(ports.feLive),
+    PORTICO_PORT_FRONTEND_DRAFT: String(ports.feDraft),
+  };
+  delete env.DATABASE_URL;
+  if (TEST_DATABASE === 'postgres') {
+    const name = `portico_test_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: TEST_SERVER_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const url = new URL(TEST_SERVER_URL);
+    url.pathname = `/${name}`;
+    env.DATABASE_URL = url.href;
+    dropDatabase = async () => {
+      const c = new pg.Client({ connectionString: TEST_SERVER_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    };
+  }
+  const routes = join(dir, 'slow.jsonl');
+  writeFileSync(
+    routes,
+    `{"backend_id":"slow","backend_url":"http://127.0.0.1:${slowPort}/"}\n` +
+      '{"incoming_path":"/slow","route_type":"exact","handler":"backend","backend_id":"slow"}\n',
+  );
+  const imported = spawnSync(process.execPath, [BIN, 'routes', 'import', routes], { env, encoding: 'utf8' });
+  assert.equal(imported.status, 0, imported.stderr + imported.stdout);
+  child = spawn(process.execPath, [BIN, 'start'], { env });
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  await eventually(() => (output.includes('Stop with Ctrl-C') ? true : undefined), 60_000, 'portico start');
+});
+
+after(async () => {
+  if (child.exitCode === null) child.kill('SIGKILL');
+  slow.close();
+  await dropDatabase?.();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('npm start prints the URL of each entry point', () => {
+  assert.match(output, new RegExp(`router-live\\s+http://127.0.0.1:${ports.live}/`));
+  assert.match(output, new RegExp(`router-draft\\s+http://127.0.0.1:${ports.draft}/`));
+});
+
+test('routes imported before the first start are kept, and demo routes are added beside them', async () => {
+  const res = await fetch(`http://127.0.0.1:${ports.live}/help`);
+  assert.equal(res.status, 200);
+});
+
+test('the demo routes are served through both routers', async () => {
+  for (const port of [ports.live, ports.draft]) {
+    const home = await fetch(`http://127.0.0.1:${port}/`);
+    assert.equal(home.status, 200);
+    assert.match(await home.text(), /router sent <code>GET \/<\/code>/);
+    const old = await fetch(`http://127.0.0.1:${port}/old-help/contact?x=1`, { redirect: 'manual' });
+    assert.equal(old.status, 301);
+    assert.equal(old.headers.get('location'), '/help/contact?x=1');
+    const campaign = await fetch(`http://127.0.0.1:${port}/campaign`, { redirect: 'manual' });
+    assert.equal(campaign.status, 302);
+    assert.equal((await fetch(`http://127.0.0.1:${port}/retired-scheme`)).status, 410);
+    assert.equal((await fetch(`http://127.0.0.1:${port}/nowhere`)).status, 404);
+  }
+  const ready = await fetch(`http://127.0.0.1:${ports.liveAdmin}/healthcheck/ready`);
+  assert.equal(ready.status, 200);
+});
+
+test('SIGTERM drains an in-flight request and exits 0', async () => {
+  const inFlight = fetch(`http://127.0.0.1:${ports.live}/slow`).then(async (r) => [r.status, await r.text()]);
+  await eventually(() => (slowRequests > 0 ? true : undefined), 5000, 'the request to reach the backend');
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  child.kill('SIGTERM');
+  assert.deepEqual(await inFlight, [200, 'slow and complete']);
+  assert.equal(await exited, 0);
+  await assert.rejects(fetch(`http://127.0.0.1:${ports.live}/`));
+});
