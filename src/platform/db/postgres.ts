@@ -11,14 +11,28 @@ export interface PostgresOptions {
   reconnectMaxMs?: number;
 }
 
-function wrap(client: pg.Pool | pg.PoolClient): Queryable {
+/** SQLSTATEs of a server that ended the session: admin_shutdown, crash_shutdown, idle_session_timeout. */
+const SESSION_ENDED = new Set(['57P01', '57P02', '57P05']);
+
+/** The connection went away under the statement, as opposed to the statement itself failing. */
+function connectionLost(err: unknown): boolean {
+  const { code, message } = err as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (SESSION_ENDED.has(code) || code === 'ECONNRESET' || code === 'EPIPE')) return true;
+  return typeof message === 'string' && /^Connection terminated|not queryable/.test(message);
+}
+
+type Run = (sql: string, params?: unknown[]) => Promise<pg.QueryResult | pg.QueryResult[]>;
+
+function wrap(run: Run): Queryable {
   return {
     async query<R>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
-      const result = await client.query(sql, params as unknown[]);
+      const result = (await run(sql, params as unknown[])) as pg.QueryResult;
       return { rows: result.rows as R[], affectedRows: result.rowCount ?? 0 };
     },
-    async exec(sql: string): Promise<void> {
-      await client.query(sql);
+    async exec(sql: string) {
+      const result = await run(sql);
+      // node-postgres answers a multi-statement string with an array, a single statement without one.
+      return (Array.isArray(result) ? result : [result]).map((r) => ({ rows: r.rows, affectedRows: r.rowCount ?? 0 }));
     },
   };
 }
@@ -82,8 +96,17 @@ class Listener {
     };
     client.on('error', lost);
     client.on('end', () => lost());
-    await client.connect();
-    for (const channel of this.handlers.keys()) await client.query(`LISTEN ${ident(channel)}`);
+    try {
+      await client.connect();
+      for (const channel of this.handlers.keys()) await client.query(`LISTEN ${ident(channel)}`);
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      throw err;
+    }
+    if (this.closed) {
+      await client.end().catch(() => undefined);
+      return;
+    }
     this.client = client;
     this.delay = this.opts.reconnectMinMs;
   }
@@ -92,6 +115,7 @@ class Listener {
     this.timer = setTimeout(async () => {
       try {
         await this.ensure();
+        if (this.closed) return;
         this.opts.log.info('database listen connection re-established');
         for (const set of this.handlers.values()) for (const h of set) h('');
       } catch (err) {
@@ -112,7 +136,24 @@ class Listener {
   }
 }
 
-/** PostgreSQL through node-postgres: a pool for statements and one connection for LISTEN. */
+/**
+ * PostgreSQL through node-postgres: a pool for statements and one connection for LISTEN.
+ *
+ * On connection loss (server restart, pg_terminate_backend, idle-session timeout,
+ * a reset socket) what callers see is:
+ * - Statements outside a transaction (query, exec, notify, ping): a pooled
+ *   connection that had died while idle is dropped and the statement run on the
+ *   next one, until it runs or fails on a connection opened for it. A statement
+ *   that failed this way did not commit (a terminated backend rolls back what it
+ *   was running), so running it again is safe; the one case that runs a
+ *   statement twice is a network failure after the server committed it but
+ *   before the reply arrived.
+ * - transaction(): the same for its BEGIN. Once `fn` has run, a lost connection
+ *   rejects the transaction (the server rolls it back) and it is not retried,
+ *   since `fn` may have had effects of its own.
+ * - Any other error is the caller's, never retried.
+ * - LISTEN reconnects by itself with backoff; see `listen` for what handlers see.
+ */
 export async function openPostgres(url: string, opts: PostgresOptions): Promise<Db> {
   const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
   // An idle client whose server went away emits here; without a handler the process dies.
@@ -122,30 +163,68 @@ export async function openPostgres(url: string, opts: PostgresOptions): Promise<
     reconnectMinMs: opts.reconnectMinMs ?? 100,
     reconnectMaxMs: opts.reconnectMaxMs ?? 5000,
   });
-  const base = wrap(pool);
+  const used = new WeakSet<pg.PoolClient>();
+
+  /**
+   * Checks out a connection and runs `first` on it; see above for when it moves
+   * on to another. `release` must be called once the caller is done with it.
+   */
+  async function checkout<T>(first: (client: pg.PoolClient) => Promise<T>) {
+    for (;;) {
+      const client = await pool.connect();
+      const reused = used.has(client);
+      used.add(client);
+      // A checked-out client has no error listener of its own: if its server goes
+      // away while no statement is running, the 'error' would kill the process.
+      let broken: Error | undefined;
+      const onError = (err: Error) => (broken ??= err);
+      client.on('error', onError);
+      // Released with an error, the pool closes the connection rather than reuse
+      // it, as pool.query does: a failed exec may have left it inside a BEGIN.
+      const release = (err?: Error) => {
+        client.off('error', onError);
+        client.release(err ?? broken);
+      };
+      try {
+        return { client, release, value: await first(client) };
+      } catch (err) {
+        release(err as Error);
+        if (!reused || !connectionLost(err)) throw err;
+        opts.log.warn({ err: (err as Error).message }, 'pooled database connection had been lost; trying another');
+      }
+    }
+  }
+
+  const base = wrap(async (sql, params) => {
+    const { release, value } = await checkout((client) => client.query(sql, params) as Promise<pg.QueryResult | pg.QueryResult[]>);
+    release();
+    return value;
+  });
   return {
     kind: 'postgres',
     ...base,
     async transaction(fn) {
-      const client = await pool.connect();
+      const { client, release } = await checkout((c) => c.query('BEGIN'));
+      let rollbackFailed: Error | undefined;
       try {
-        await client.query('BEGIN');
-        const result = await fn(wrap(client));
-        await client.query('COMMIT');
+        const result = await fn(wrap((sql, params) => client.query(sql, params)));
+        const commit = await client.query('COMMIT');
+        // The server answers COMMIT of a transaction aborted by an error that `fn` caught with ROLLBACK, not an error.
+        if (commit.command === 'ROLLBACK') throw new Error('transaction rolled back: a statement in it failed');
         return result;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        await client.query('ROLLBACK').catch((e: Error) => (rollbackFailed = e));
         throw err;
       } finally {
-        client.release();
+        release(rollbackFailed);
       }
     },
     listen: (channel, handler) => listener.add(channel, handler),
     async notify(channel, payload = '') {
-      await pool.query('SELECT pg_notify($1, $2)', [channel, payload]);
+      await base.query('SELECT pg_notify($1, $2)', [channel, payload]);
     },
     async ping() {
-      await pool.query('SELECT 1');
+      await base.query('SELECT 1');
     },
     async close() {
       await listener.close();

@@ -9,8 +9,8 @@ export interface QueryResult<R> {
 export interface Queryable {
   /** One statement, with `$1`-style parameters. */
   query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
-  /** Any number of statements separated by `;`, no parameters (migrations, DDL). */
-  exec(sql: string): Promise<void>;
+  /** Any number of statements separated by `;`, no parameters (migrations, DDL). Resolves to one result per statement. */
+  exec(sql: string): Promise<QueryResult<Record<string, unknown>>[]>;
 }
 
 /** Called on each notification; `payload` is '' after a reconnect, since notifications may have been missed meanwhile. */
@@ -23,7 +23,12 @@ export type NotifyHandler = (payload: string) => void;
  */
 export interface Db extends Queryable {
   readonly kind: 'pglite' | 'postgres';
-  /** Runs `fn` in one transaction: committed if it resolves, rolled back if it throws. */
+  /**
+   * Runs `fn` in one transaction: committed if it resolves, rolled back if it throws.
+   * Rejects, having rolled back, when a statement in it failed even if `fn` caught
+   * that error. Inside `fn` use only `tx`: on PGlite a statement on the Db itself
+   * waits for the transaction to end, so awaiting one there never returns.
+   */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   /**
    * LISTENs on `channel`. The handler also runs (with '') after the adapter

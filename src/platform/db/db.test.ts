@@ -1,0 +1,4 @@
+import { dbContract } from './contract.ts';
+import { openTestDb } from './testing.ts';
+
+dbContract(() => openTestDb());
