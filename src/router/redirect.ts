@@ -62,7 +62,19 @@ function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-export function sendRedirect(res: ServerResponse, method: string | undefined, status: 301 | 302, location: string, now: number): void {
+/** A header value must be visible ASCII: percent-encode anything else (UTF-8), dropping lone surrogates. */
+function asciiLocation(location: string): string {
+  return location.replace(/[^\x21-\x7e]/gu, (c) => {
+    try {
+      return encodeURIComponent(c);
+    } catch {
+      return '';
+    }
+  });
+}
+
+export function sendRedirect(res: ServerResponse, method: string | undefined, status: 301 | 302, rawLocation: string, now: number): void {
+  const location = asciiLocation(rawLocation);
   const body = method === 'GET' ? `<a href="${escapeHtml(location)}">${status === 301 ? 'Moved Permanently' : 'Found'}</a>.\n` : '';
   res.writeHead(status, {
     location,
