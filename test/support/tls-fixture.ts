@@ -1,0 +1,21 @@
+// A self-signed certificate for 127.0.0.1 and localhost (valid until 2126), only for the
+// HTTPS test backend: the router must reach it with TLS checks off and refuse it with them on.
+export const TLS_KEY = `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgt0LaOvxmH6rqqfl2
+wK7oE3ijlhk2+jgrgMgTNTt4NI+hRANCAAT41+4ryz/am5jp94qgkaFs0B+sg5Xl
+LA8QyQNFbiE1XJyyHBxGZfnDKUBnVITqSm03Wnjh03JzqfLx4UBD8Z8h
+-----END PRIVATE KEY-----
+`;
+
+export const TLS_CERT = `-----BEGIN CERTIFICATE-----
+MIIBnDCCAUGgAwIBAgIUCvuhTXUheoNFbH+EPx1Qyta228IwCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJMTI3LjAuMC4xMCAXDTI2MTEyNDE5MTk1OVoYDzIxMjYxMDMx
+MTkxOTU5WjAUMRIwEAYDVQQDDAkxMjcuMC4wLjEwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAAT41+4ryz/am5jp94qgkaFs0B+sg5XlLA8QyQNFbiE1XJyyHBxGZfnD
+KUBnVITqSm03Wnjh03JzqfLx4UBD8Z8ho28wbTAdBgNVHQ4EFgQUshceWx97qlSD
+1JAuVnFvQM6OTmYwHwYDVR0jBBgwFoAUshceWx97qlSD1JAuVnFvQM6OTmYwDwYD
+VR0TAQH/BAUwAwEB/zAaBgNVHREEEzARhwR/AAABgglsb2NhbGhvc3QwCgYIKoZI
+zj0EAwIDSQAwRgIhANtU03SoHRzUHnktjAz7Ofwvt4LCJJWjh09fxr2nOn4MAiEA
+3Wp2LxSwglJeIDIWI6t4VsCEcruVcV/Vj4w84xePLPs=
+-----END CERTIFICATE-----
+`;
