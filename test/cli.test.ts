@@ -4,9 +4,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TEST_DATABASE, TEST_SERVER_URL } from '../src/platform/db/testing.ts';
-import pg from 'pg';
-import { randomBytes } from 'node:crypto';
+import { createTestDatabase, TEST_DATABASE } from '../src/platform/db/testing.ts';
 
 const BIN = new URL('../bin/portico.mjs', import.meta.url).pathname;
 
@@ -37,20 +35,9 @@ before(async () => {
   env = { ...process.env, PORTICO_DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'warn' };
   delete env.DATABASE_URL;
   if (TEST_DATABASE === 'postgres') {
-    const name = `portico_test_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: TEST_SERVER_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(TEST_SERVER_URL);
-    url.pathname = `/${name}`;
-    env.DATABASE_URL = url.href;
-    dropDatabase = async () => {
-      const c = new pg.Client({ connectionString: TEST_SERVER_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    };
+    const created = await createTestDatabase();
+    env.DATABASE_URL = created.url;
+    dropDatabase = created.drop;
   }
 });
 after(async () => {

@@ -5,9 +5,7 @@ import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { TEST_DATABASE, TEST_SERVER_URL } from '../src/platform/db/testing.ts';
+import { createTestDatabase, TEST_DATABASE } from '../src/platform/db/testing.ts';
 import { eventually, freePorts } from './support/ports.ts';
 
 const BIN = new URL('../bin/portico.mjs', import.meta.url).pathname;
@@ -41,20 +39,9 @@ before(async () => {
   };
   delete env.DATABASE_URL;
   if (TEST_DATABASE === 'postgres') {
-    const name = `portico_test_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: TEST_SERVER_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(TEST_SERVER_URL);
-    url.pathname = `/${name}`;
-    env.DATABASE_URL = url.href;
-    dropDatabase = async () => {
-      const c = new pg.Client({ connectionString: TEST_SERVER_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    };
+    const created = await createTestDatabase();
+    env.DATABASE_URL = created.url;
+    dropDatabase = created.drop;
   }
   const routes = join(dir, 'slow.jsonl');
   writeFileSync(

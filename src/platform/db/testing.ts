@@ -19,6 +19,25 @@ export interface TestDb {
   close(): Promise<void>;
 }
 
+async function onServer(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_SERVER_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A new, empty PostgreSQL database on the test server, for tests that run a `portico` process against it. */
+export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `portico_test_${randomBytes(6).toString('hex')}`;
+  await onServer(`CREATE DATABASE ${name}`);
+  const url = new URL(TEST_SERVER_URL);
+  url.pathname = `/${name}`;
+  return { url: url.href, drop: () => onServer(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
 /**
  * A fresh, empty database for one test file: in-memory PGlite, or a new
  * PostgreSQL database dropped again on close, so test files never share state.
@@ -28,23 +47,14 @@ export async function openTestDb(kind = TEST_DATABASE): Promise<TestDb> {
     const db = await openPglite();
     return { db, url: undefined, close: () => db.close() };
   }
-  const name = `portico_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: TEST_SERVER_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(TEST_SERVER_URL);
-  url.pathname = `/${name}`;
-  const db = await openPostgres(url.href, { log: silentLogger(), reconnectMinMs: 50, reconnectMaxMs: 500 });
+  const created = await createTestDatabase();
+  const db = await openPostgres(created.url, { log: silentLogger(), reconnectMinMs: 50, reconnectMaxMs: 500 });
   return {
     db,
-    url: url.href,
+    url: created.url,
     async close() {
       await db.close();
-      const again = new pg.Client({ connectionString: TEST_SERVER_URL });
-      await again.connect();
-      await again.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await again.end();
+      await created.drop();
     },
   };
 }
