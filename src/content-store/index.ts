@@ -1,0 +1,76 @@
+import type { AddressInfo } from 'node:net';
+import type { Authenticate } from '../platform/auth.ts';
+import type { Db } from '../platform/db/index.ts';
+import type { Logger } from '../platform/log.ts';
+import { createContentStoreMetrics, type ContentStoreMetrics } from './metrics.ts';
+import type { Stack } from './schema.ts';
+import { createContentStoreApp, type ContentStoreApp } from './server.ts';
+
+export interface ContentStoreDeps {
+  stack: Stack;
+  db: Db;
+  log: Logger;
+  authenticate: Authenticate;
+  /** max-age of live answers in seconds (default 300); details.max_cache_time can only lower it. */
+  defaultTtlSeconds?: number;
+  /** Source of updated_at (default: the system clock). */
+  clock?: () => Date;
+  /** Largest accepted PUT body (default 16 MiB: expanded links make items large). */
+  bodyLimitBytes?: number;
+  /** How long stop() lets in-flight requests finish before cutting them (default 30 s). */
+  shutdownTimeoutMs?: number;
+}
+
+export interface ContentStoreService {
+  readonly stack: Stack;
+  readonly app: ContentStoreApp;
+  readonly metrics: ContentStoreMetrics;
+  /** Listens; resolves to the bound port (useful with port 0). */
+  start(port: number, host: string): Promise<number>;
+  /** Stops accepting and lets in-flight requests finish. */
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_TTL_SECONDS = 300;
+
+/** A live or draft content store: the same code on a different schema and port. */
+export function createContentStore(deps: ContentStoreDeps): ContentStoreService {
+  const { stack, db, authenticate } = deps;
+  const ttl = deps.defaultTtlSeconds ?? DEFAULT_TTL_SECONDS;
+  if (!Number.isInteger(ttl) || ttl < 0) throw new Error(`defaultTtlSeconds must be a whole number of seconds, got ${ttl}`);
+  const log = deps.log.child({ service: `content-store-${stack}` });
+  const metrics = createContentStoreMetrics(stack);
+  const app = createContentStoreApp({
+    stack,
+    db,
+    log,
+    authenticate,
+    metrics,
+    defaultTtlSeconds: ttl,
+    clock: deps.clock ?? (() => new Date()),
+    bodyLimitBytes: deps.bodyLimitBytes ?? 16 * 1024 * 1024,
+  });
+  const shutdownTimeoutMs = deps.shutdownTimeoutMs ?? 30_000;
+
+  return {
+    stack,
+    app,
+    metrics,
+    async start(port, host) {
+      await app.listen({ port, host });
+      const bound = (app.server.address() as AddressInfo).port;
+      log.info({ port: bound }, 'content store listening');
+      return bound;
+    },
+    async stop() {
+      // close() waits for in-flight requests; a stuck one must not hold shutdown forever.
+      const timer = setTimeout(() => app.server.closeAllConnections(), shutdownTimeoutMs);
+      timer.unref();
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}

@@ -1,0 +1,373 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
+import type { Authenticate, Principal } from '../platform/auth.ts';
+import { PERMISSIONS } from '../platform/auth.ts';
+import type { Db } from '../platform/db/index.ts';
+import { openTestDb, type TestDb } from '../platform/db/testing.ts';
+import { silentLogger } from '../platform/log.ts';
+import type { ContentStorePayload } from './content-item.ts';
+import { createContentStore, type ContentStoreService } from './index.ts';
+import { migrateContentStore, routeChangesChannel } from './schema.ts';
+import { ownedRoutes } from './store.ts';
+
+const NOW = new Date('2024-06-01T09:00:00.000Z');
+const WRITER = 'writer-token';
+const READER = 'reader-token';
+
+const principals = new Map<string, Principal>([
+  [WRITER, { tokenId: 't1', name: 'publishing-api', permissions: [PERMISSIONS.contentStoreWrite] }],
+  [READER, { tokenId: 't2', name: 'someone', permissions: [PERMISSIONS.publishingApiRead] }],
+]);
+const authenticate: Authenticate = async (token) => principals.get(token) ?? null;
+
+let t: TestDb;
+let db: Db;
+let live: ContentStoreService;
+let draft: ContentStoreService;
+
+before(async () => {
+  t = await openTestDb();
+  db = t.db;
+  await migrateContentStore(db, 'live');
+  await migrateContentStore(db, 'draft');
+  const deps = { db, log: silentLogger(), authenticate, clock: () => NOW };
+  live = createContentStore({ ...deps, stack: 'live' });
+  draft = createContentStore({ ...deps, stack: 'draft', defaultTtlSeconds: 60 });
+});
+
+after(async () => {
+  await live?.stop();
+  await draft?.stop();
+  await t?.close();
+});
+
+function item(basePath: string, over: Partial<ContentStorePayload> = {}): ContentStorePayload {
+  return {
+    base_path: basePath,
+    content_id: 'c7a1a9e8-0000-4000-8000-000000000001',
+    locale: 'en',
+    document_type: 'answer',
+    schema_name: 'answer',
+    publishing_app: 'publisher',
+    rendering_app: 'frontend',
+    title: 'A thing',
+    details: { body: [{ content_type: 'text/govspeak', content: '# Hi' }, { content_type: 'text/html', content: '<h1>Hi</h1>' }] },
+    routes: [{ path: basePath, type: 'exact' }],
+    redirects: [],
+    expanded_links: {},
+    payload_version: 1,
+    ...over,
+  };
+}
+
+interface Sent {
+  status: number;
+  headers: Record<string, string | string[] | number | undefined>;
+  body: string;
+  json: () => Record<string, any>;
+}
+
+async function request(
+  method: 'GET' | 'PUT' | 'DELETE' | 'HEAD',
+  url: string,
+  opts: { token?: string; body?: unknown; raw?: string; contentType?: string; headers?: Record<string, string>; service?: ContentStoreService } = {},
+): Promise<Sent> {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  let payload: string | undefined;
+  if (opts.raw !== undefined) payload = opts.raw;
+  else if (opts.body !== undefined) payload = JSON.stringify(opts.body);
+  if (payload !== undefined) headers['content-type'] = opts.contentType ?? 'application/json';
+  const res = await (opts.service ?? live).app.inject({ method, url, headers, payload });
+  return { status: res.statusCode, headers: res.headers, body: res.body, json: () => JSON.parse(res.body) as Record<string, any> };
+}
+
+const putItem = (p: ContentStorePayload, service?: ContentStoreService) =>
+  request('PUT', `/content${p.base_path}`, { token: WRITER, body: p, service });
+
+describe('PUT /content/*', () => {
+  test('401 without a token or with an unknown one, 403 without the permission; nothing is written', async () => {
+    const body = item('/auth-check');
+    const none = await request('PUT', '/content/auth-check', { body });
+    assert.equal(none.status, 401);
+    assert.equal(none.json().error.code, 'unauthorized');
+    assert.equal(none.headers['www-authenticate'], 'Bearer');
+    assert.equal((await request('PUT', '/content/auth-check', { body, token: 'nope' })).status, 401);
+    assert.equal((await request('PUT', '/content/auth-check', { body, headers: { authorization: 'Basic x' } })).status, 401);
+    const forbidden = await request('PUT', '/content/auth-check', { body, token: READER });
+    assert.equal(forbidden.status, 403);
+    assert.equal(forbidden.json().error.code, 'forbidden');
+    assert.equal((await request('GET', '/content/auth-check')).status, 404);
+  });
+
+  test('auth is checked before the body is read', async () => {
+    assert.equal((await request('PUT', '/content/x', { raw: '{not json' })).status, 401);
+  });
+
+  test('a token store that is down gives 503, not 500', async () => {
+    const broken = createContentStore({ stack: 'live', db, log: silentLogger(), authenticate: async () => { throw new Error('signon down'); } });
+    const res = await request('PUT', '/content/x', { token: WRITER, body: item('/x'), service: broken });
+    assert.equal(res.status, 503);
+    assert.equal(res.json().error.code, 'auth_unavailable');
+    await broken.stop();
+  });
+
+  test('400 for malformed JSON or no body, 415 for another media type', async () => {
+    const malformed = await request('PUT', '/content/bad', { token: WRITER, raw: '{"title": ' });
+    assert.equal(malformed.status, 400);
+    assert.equal(malformed.json().error.code, 'malformed_json');
+    assert.equal((await request('PUT', '/content/bad', { token: WRITER, raw: '' })).status, 400);
+    assert.equal((await request('PUT', '/content/bad', { token: WRITER })).status, 400);
+    const text = await request('PUT', '/content/bad', { token: WRITER, raw: 'hello', contentType: 'text/plain' });
+    assert.equal(text.status, 415);
+    assert.equal(text.json().error.code, 'unsupported_media_type');
+  });
+
+  test('422 names each bad field', async () => {
+    const body: Record<string, unknown> = { ...item('/bad'), payload_version: 'one', routes: 'all of them', colour: 'red' };
+    delete body.schema_name;
+    const res = await request('PUT', '/content/bad', { token: WRITER, body });
+    assert.equal(res.status, 422);
+    const { error } = res.json();
+    assert.equal(error.code, 'invalid_content_item');
+    assert.equal(typeof error.message, 'string');
+    assert.deepEqual(Object.keys(error.fields).sort(), ['colour', 'payload_version', 'routes', 'schema_name']);
+    for (const reasons of Object.values(error.fields)) assert.ok(Array.isArray(reasons) && reasons.length > 0);
+    assert.equal((await request('GET', '/content/bad')).status, 404);
+  });
+
+  test('the base path comes from the URL and must be a valid route path', async () => {
+    const slash = await request('PUT', '/content/trailing', { token: WRITER, body: { ...item('/trailing'), base_path: '/elsewhere/' } });
+    assert.equal(slash.status, 201);
+    const wrong = await request('PUT', '/content/trailing/', { token: WRITER, body: item('/trailing') });
+    assert.equal(wrong.status, 422);
+    assert.ok(wrong.json().error.fields.base_path);
+  });
+
+  test('201 created, 200 replaced, 409 for a stale payload_version with nothing written', async () => {
+    const created = await putItem(item('/versions', { payload_version: 10, title: 'Ten' }));
+    assert.equal(created.status, 201);
+    assert.deepEqual(created.json(), {});
+    const replaced = await putItem(item('/versions', { payload_version: 11, title: 'Eleven' }));
+    assert.equal(replaced.status, 200);
+    assert.deepEqual(replaced.json(), {});
+    for (const v of [11, 2]) {
+      const stale = await putItem(item('/versions', { payload_version: v, title: 'Stale', routes: [{ path: '/versions', type: 'prefix' }] }));
+      assert.equal(stale.status, 409);
+      assert.equal(stale.json().error.code, 'stale_payload_version');
+    }
+    assert.equal((await request('GET', '/content/versions')).json().title, 'Eleven');
+    assert.deepEqual((await ownedRoutes(db, 'live', '/versions')).map((r) => r.route_type), ['exact']);
+  });
+
+  test("a PUT replaces the item's routes and removes the ones it no longer has", async () => {
+    await putItem(item('/routed', { payload_version: 1, routes: [{ path: '/routed', type: 'exact' }, { path: '/routed/a', type: 'exact' }] }));
+    await putItem(
+      item('/routed', {
+        payload_version: 2,
+        routes: [{ path: '/routed', type: 'prefix' }],
+        redirects: [{ path: '/routed/old', type: 'exact', destination: '/routed' }],
+      }),
+    );
+    const rows = await ownedRoutes(db, 'live', '/routed');
+    assert.deepEqual(
+      rows.map((r) => [r.incoming_path, r.route_type, r.handler, r.backend_id ?? r.redirect_to]),
+      [
+        ['/routed', 'prefix', 'backend', 'frontend'],
+        ['/routed/old', 'exact', 'redirect', '/routed'],
+      ],
+    );
+  });
+
+  test('a PUT notifies the routers on the route-changes channel', async () => {
+    const seen: string[] = [];
+    const unlisten = await db.listen(routeChangesChannel('live'), (payload) => seen.push(payload));
+    try {
+      assert.equal((await putItem(item('/notified'))).status, 201);
+      const deadline = Date.now() + 5000;
+      while (seen.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(seen.length > 0, 'a notification after the PUT');
+    } finally {
+      await unlisten();
+    }
+  });
+});
+
+describe('GET /content/*', () => {
+  before(async () => {
+    await putItem(
+      item('/guide', {
+        routes: [{ path: '/guide', type: 'exact' }, { path: '/guide/part-1', type: 'exact' }, { path: '/guide/parts', type: 'prefix' }],
+        details: { max_cache_time: 60, body: 'plain *markdown*' },
+      }),
+    );
+  });
+
+  test('200 with the presented item, sorted keys, CORS and live cache headers', async () => {
+    const res = await request('GET', '/content/guide');
+    assert.equal(res.status, 200);
+    assert.match(String(res.headers['content-type']), /^application\/json/);
+    assert.equal(res.headers['access-control-allow-origin'], '*');
+    assert.equal(res.headers['cache-control'], 'max-age=60, public');
+    const body = res.json();
+    assert.deepEqual(Object.keys(body), [...Object.keys(body)].sort());
+    assert.equal(body.base_path, '/guide');
+    assert.equal(body.updated_at, NOW.toISOString());
+    assert.equal(body.details.body, 'plain *markdown*');
+    assert.equal('redirects' in body, false);
+    const other = await request('GET', '/content/versions');
+    assert.equal(other.headers['cache-control'], 'max-age=300, public');
+  });
+
+  test('HTML alternatives collapse to the HTML', async () => {
+    await putItem(item('/html'));
+    assert.equal((await request('GET', '/content/html')).json().details.body, '<h1>Hi</h1>');
+  });
+
+  test('303 to the item that owns an exact or an ancestor prefix route', async () => {
+    for (const path of ['/guide/part-1', '/guide/parts', '/guide/parts/3/b']) {
+      const res = await request('GET', `/content${path}`);
+      assert.equal(res.status, 303, path);
+      assert.equal(res.headers.location, '/content/guide', path);
+      assert.equal(res.headers['cache-control'], 'max-age=60, public');
+    }
+    const api = await request('GET', '/api/content/guide/parts/9');
+    assert.equal(api.status, 303);
+    assert.equal(api.headers.location, '/api/content/guide');
+    assert.equal((await request('GET', '/api/content/guide')).json().base_path, '/guide');
+  });
+
+  test('404 with cache headers; 400 for a malformed path', async () => {
+    const res = await request('GET', '/content/guide-nope');
+    assert.equal(res.status, 404);
+    assert.equal(res.json().error.code, 'not_found');
+    assert.equal(res.headers['cache-control'], 'max-age=300, public');
+    assert.equal(res.headers['access-control-allow-origin'], '*');
+    for (const path of ['/content/foo%E0%A4%A', '/content/%']) {
+      const bad = await request('GET', path);
+      assert.equal(bad.status, 400, path);
+      assert.equal(bad.json().error.code, 'bad_request', path);
+    }
+  });
+
+  test('paths are found in any escaping of the same path', async () => {
+    await putItem(item('/caf%C3%A9'));
+    for (const path of ['/content/caf%C3%A9', '/content/caf%c3%a9', '/content/caf%C3%A9/']) {
+      const res = await request('GET', path);
+      assert.equal(res.status, 200, path);
+      assert.equal(res.json().base_path, '/caf%C3%A9');
+    }
+  });
+
+  test('a gone item with empty details is 410 with its JSON; with an explanation, 200', async () => {
+    await putItem(item('/removed', { schema_name: 'gone', document_type: 'gone', rendering_app: null, details: {} }));
+    const gone = await request('GET', '/content/removed');
+    assert.equal(gone.status, 410);
+    assert.equal(gone.json().schema_name, 'gone');
+    await putItem(item('/explained', { schema_name: 'gone', document_type: 'gone', details: { explanation: 'It went' } }));
+    assert.equal((await request('GET', '/content/explained')).status, 200);
+  });
+
+  test('redirect items show their redirects', async () => {
+    await putItem(item('/moved', { schema_name: 'redirect', document_type: 'redirect', rendering_app: null, routes: [], redirects: [{ path: '/moved', type: 'exact', destination: '/guide' }] }));
+    const res = await request('GET', '/content/moved');
+    assert.deepEqual(res.json().redirects, [{ destination: '/guide', path: '/moved', type: 'exact' }]);
+  });
+
+  test('the draft stack is never cached', async () => {
+    assert.equal((await putItem(item('/draft-only', { details: { max_cache_time: 30 } }), draft)).status, 201);
+    const hit = await request('GET', '/content/draft-only', { service: draft });
+    assert.equal(hit.status, 200);
+    assert.equal(hit.headers['cache-control'], 'private, no-cache');
+    const miss = await request('GET', '/content/nothing', { service: draft });
+    assert.equal(miss.headers['cache-control'], 'private, no-cache');
+    assert.equal((await request('GET', '/content/draft-only')).status, 404, 'the live stack does not see draft items');
+  });
+
+  test('the root item', async () => {
+    assert.equal((await request('PUT', '/content/', { token: WRITER, body: item('/') })).status, 201);
+    for (const url of ['/content', '/content/', '/api/content']) {
+      const res = await request('GET', url);
+      assert.equal(res.status, 200, url);
+      assert.equal(res.json().base_path, '/', url);
+    }
+  });
+
+  test('HEAD answers like GET without a body', async () => {
+    const res = await request('HEAD', '/content/guide');
+    assert.equal(res.status, 200);
+    assert.equal(res.body, '');
+  });
+});
+
+test('dot segments, which inject would resolve away, are 400 over HTTP', async () => {
+  const server = createContentStore({ stack: 'live', db, log: silentLogger(), authenticate });
+  const port = await server.start(0, '127.0.0.1');
+  try {
+    const send = (method: string, path: string) =>
+      new Promise<number>((resolve, reject) => {
+        const body = JSON.stringify(item('/b'));
+        const req = httpRequest(
+          { host: '127.0.0.1', port, method, path, agent: false, headers: { authorization: `Bearer ${WRITER}`, 'content-type': 'application/json' } },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
+        req.on('error', reject);
+        req.end(method === 'PUT' ? body : undefined);
+      });
+    for (const path of ['/content/a/%2E%2E/guide', '/content/a/../guide', '/content/./guide', '/api/content/%2e/guide']) {
+      assert.equal(await send('GET', path), 400, `GET ${path}`);
+    }
+    assert.equal(await send('PUT', '/content/a/%2e%2e/b'), 400);
+    assert.equal(await send('DELETE', '/content/a/../guide'), 400);
+  } finally {
+    await server.stop();
+  }
+});
+
+describe('DELETE /content/*', () => {
+  test('deletes the item and its routes: 200, then 404', async () => {
+    assert.equal((await request('DELETE', '/content/vanishing')).status, 401);
+    await putItem(item('/vanishing', { routes: [{ path: '/vanishing', type: 'exact' }, { path: '/vanishing', type: 'prefix' }] }));
+    assert.equal((await request('DELETE', '/content/vanishing', { token: READER })).status, 403);
+    const res = await request('DELETE', '/content/vanishing', { token: WRITER });
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.json(), {});
+    assert.deepEqual(await ownedRoutes(db, 'live', '/vanishing'), []);
+    assert.equal((await request('GET', '/content/vanishing')).status, 404);
+    const again = await request('DELETE', '/content/vanishing', { token: WRITER });
+    assert.equal(again.status, 404);
+    assert.equal(again.json().error.code, 'not_found');
+  });
+});
+
+describe('operations', () => {
+  test('the request id is taken from the request, or made, and echoed', async () => {
+    const given = await request('GET', '/content/guide', { headers: { 'portico-request-id': 'abc-123' } });
+    assert.equal(given.headers['portico-request-id'], 'abc-123');
+    const made = await request('GET', '/content/nothing-here');
+    assert.match(String(made.headers['portico-request-id']), /^[0-9a-f-]{36}$/);
+    const bad = await request('GET', '/content/%', { headers: { 'portico-request-id': 'xyz' } });
+    assert.equal(bad.headers['portico-request-id'], 'xyz');
+  });
+
+  test('health checks and metrics', async () => {
+    assert.deepEqual((await request('GET', '/healthcheck/live')).json(), { status: 'ok' });
+    const ready = await request('GET', '/healthcheck/ready');
+    assert.equal(ready.status, 200);
+    assert.deepEqual(ready.json().checks, { database: 'ok' });
+    const metrics = await request('GET', '/metrics');
+    assert.equal(metrics.status, 200);
+    assert.match(metrics.body, /content_store_requests_total\{method="GET",route="\/content\/\*",status="200",stack="live"\} \d+/);
+    assert.match(metrics.body, /content_store_request_duration_seconds_bucket/);
+  });
+
+  test('unknown routes are 404 in the error shape', async () => {
+    const res = await request('GET', '/nope');
+    assert.equal(res.status, 404);
+    assert.equal(res.json().error.code, 'not_found');
+  });
+});
