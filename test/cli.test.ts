@@ -127,3 +127,53 @@ describe('routes import and list', () => {
     assert.match(r.stderr, /cannot read .*nope\.jsonl: ENOENT/);
   });
 });
+
+describe('tokens', () => {
+  test('create prints the token alone on the last line; list shows it without the token; revoke ends it', async () => {
+    const r = await portico(['tokens', 'create', '--name', 'whitehall']);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    const token = lines.at(-1)!;
+    assert.match(token, /^portico_[A-Za-z0-9_-]{40,}$/);
+    assert.match(lines[0]!, /publishing-api\.read, publishing-api\.write/);
+    const list = await portico(['tokens', 'list']);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, /active .* whitehall\s+\[publishing-api\.read, publishing-api\.write\]/);
+    assert.ok(!list.stdout.includes(token), 'the token itself is never shown again');
+    const id = /^([0-9a-f-]{36})\s+active .*whitehall/m.exec(list.stdout)![1]!;
+    assert.equal((await portico(['tokens', 'revoke', id])).code, 0);
+    assert.match((await portico(['tokens', 'list'])).stdout, new RegExp(`${id}\\s+revoked`));
+    assert.equal((await portico(['tokens', 'revoke', id])).code, 1, 'revoking twice says there is no such active token');
+  });
+
+  for (const [args, message] of [
+    [['tokens', 'create'], /needs --name/],
+    [['tokens', 'create', '--name', 'x', '--permissions', 'root'], /unknown permission "root"/],
+    [['tokens', 'revoke'], /one token id/],
+    [['tokens', 'mint'], /unknown tokens command/],
+  ] as [string[], RegExp][]) {
+    test(`portico ${args.join(' ')} exits 2 saying what was wrong`, async () => {
+      const r = await portico(args);
+      assert.equal(r.code, 2, r.stdout + r.stderr);
+      assert.match(r.stderr, message);
+    });
+  }
+});
+
+describe('seed', () => {
+  test('publishes the demo documents through the Publishing API: their routes reach both stacks', async () => {
+    const r = await portico(['seed']);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.match(r.stdout, /seeded 11 published and 1 draft document\(s\)/);
+    const live = (await portico(['routes', 'list', '--stack', 'live', '--json'])).stdout;
+    assert.match(live, /"incoming_path":"\/keeping-bees"/);
+    assert.doesNotMatch(live, /apply-for-a-village-hall-grant/, 'the draft is not live');
+    assert.match((await portico(['routes', 'list', '--stack', 'draft', '--json'])).stdout, /apply-for-a-village-hall-grant/);
+  });
+
+  test('--api without --token is a usage error', async () => {
+    const r = await portico(['seed', '--api', 'http://127.0.0.1:1']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--api needs --token/);
+  });
+});

@@ -20,13 +20,16 @@ let slowRequests = 0;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'portico-start-'));
-  const [live, liveAdmin, draft, draftAdmin, feLive, feDraft, slowPort] = await freePorts(7);
+  const [live, liveAdmin, draft, draftAdmin, feLive, feDraft, slowPort, api, csLive, csDraft] = await freePorts(10);
   // A backend that takes a second to answer, so a request is surely in flight when the signal lands.
   slow = createServer((_req, res) => {
     slowRequests++;
     setTimeout(() => res.end('slow and complete'), 1000);
   }).listen(slowPort, '127.0.0.1');
-  ports = { live: live!, liveAdmin: liveAdmin!, draft: draft!, draftAdmin: draftAdmin!, feLive: feLive!, feDraft: feDraft! };
+  ports = {
+    live: live!, liveAdmin: liveAdmin!, draft: draft!, draftAdmin: draftAdmin!, feLive: feLive!, feDraft: feDraft!,
+    api: api!, csLive: csLive!, csDraft: csDraft!,
+  };
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PORTICO_DATA_DIR: join(dir, 'data'),
@@ -36,6 +39,9 @@ before(async () => {
     PORTICO_PORT_ROUTER_DRAFT_ADMIN: String(ports.draftAdmin),
     PORTICO_PORT_FRONTEND_LIVE: String(ports.feLive),
     PORTICO_PORT_FRONTEND_DRAFT: String(ports.feDraft),
+    PORTICO_PORT_PUBLISHING_API: String(ports.api),
+    PORTICO_PORT_CONTENT_STORE_LIVE: String(ports.csLive),
+    PORTICO_PORT_CONTENT_STORE_DRAFT: String(ports.csDraft),
   };
   delete env.DATABASE_URL;
   if (TEST_DATABASE === 'postgres') {
@@ -67,6 +73,18 @@ after(async () => {
 test('npm start prints the URL of each entry point', () => {
   assert.match(output, new RegExp(`router-live\\s+http://127.0.0.1:${ports.live}/`));
   assert.match(output, new RegExp(`router-draft\\s+http://127.0.0.1:${ports.draft}/`));
+});
+
+test('the demo documents are published on first start: live pages on the live stack, the draft only on the draft stack', async () => {
+  assert.match(output, new RegExp(`publishing-api\\s+http://127.0.0.1:${ports.api}/`));
+  const home = await fetch(`http://127.0.0.1:${ports.csLive}/content/`);
+  assert.equal(home.status, 200);
+  assert.equal(((await home.json()) as { document_type: string }).document_type, 'homepage');
+  const page = await (await fetch(`http://127.0.0.1:${ports.live}/keeping-bees`)).text();
+  assert.match(page, /Keeping bees/i, 'the placeholder shows the content item');
+  assert.equal((await fetch(`http://127.0.0.1:${ports.csLive}/content/apply-for-a-village-hall-grant`)).status, 404);
+  assert.equal((await fetch(`http://127.0.0.1:${ports.draft}/apply-for-a-village-hall-grant`)).status, 200);
+  assert.equal((await fetch(`http://127.0.0.1:${ports.live}/rural-broadband-vouchers`, { redirect: 'manual' })).status, 301);
 });
 
 test('routes imported before the first start are kept, and demo routes are added beside them', async () => {

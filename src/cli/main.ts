@@ -4,7 +4,9 @@ import { ConfigError, loadConfig } from '../platform/config.ts';
 import { createLogger } from '../platform/log.ts';
 import { openPlatform } from '../platform/platform.ts';
 import { importRoutesFile, printRoutes, UsageError } from './routes.ts';
-import { seedDemoRoutes, startTargets, stopAll, TARGETS } from './start.ts';
+import { seedDemoContent } from './seed.ts';
+import { seedDemoContentOnce, seedDemoRoutes, startTargets, stopAll, TARGETS, withEphemeralPublishing } from './start.ts';
+import { createTokenCommand, listTokensCommand, revokeTokenCommand } from './tokens.ts';
 
 const HELP = `Usage: portico <command> [options]
 
@@ -13,6 +15,13 @@ Commands:
                                     (targets: ${Object.keys(TARGETS).join(', ')})
   routes import FILE [--stack S]    validate a JSON Lines routes file and upsert it (S: live|draft, default live)
   routes list [--stack S] [--json]  print a stack's backends and routes
+  tokens create --name NAME [--permissions P,...]
+                                    make an API bearer token (default: publishing-api.read,publishing-api.write;
+                                    also content-store.write); the token is printed once, alone on the last line
+  tokens list                       list tokens (never the tokens themselves)
+  tokens revoke ID                  revoke a token
+  seed [--api URL --token TOKEN]    publish the demo documents through the Publishing API: a running one
+                                    (--api, --token), or one started in this process for the purpose
   --help                            show this help
 
 Configuration is read from the environment: see README.md.
@@ -49,6 +58,10 @@ async function run(argv: string[], out: Out, err: Out): Promise<number> {
       target: { type: 'string' },
       stack: { type: 'string' },
       json: { type: 'boolean' },
+      name: { type: 'string' },
+      permissions: { type: 'string' },
+      api: { type: 'string' },
+      token: { type: 'string' },
     },
   });
   const [command, sub, ...rest] = positionals;
@@ -80,6 +93,33 @@ async function run(argv: string[], out: Out, err: Out): Promise<number> {
     }
     throw new UsageError(`unknown routes command ${JSON.stringify(sub ?? '')}; use import or list`);
   }
+  if (command === 'tokens') {
+    if (sub === 'create') {
+      if (rest.length) throw new UsageError('tokens create takes --name and --permissions, no arguments');
+      return withPlatform((p) => createTokenCommand(p.db, values.name, values.permissions, out));
+    }
+    if (sub === 'list') return withPlatform((p) => listTokensCommand(p.db, out));
+    if (sub === 'revoke') {
+      if (rest.length !== 1) throw new UsageError('tokens revoke takes one token id');
+      return withPlatform((p) => revokeTokenCommand(p.db, rest[0], out));
+    }
+    throw new UsageError(`unknown tokens command ${JSON.stringify(sub ?? '')}; use create, list or revoke`);
+  }
+
+  if (command === 'seed') {
+    if (sub) throw new UsageError(`seed takes no arguments, got ${JSON.stringify(sub)}`);
+    if (values.api && !values.token) throw new UsageError('--api needs --token (make one with portico tokens create)');
+    const report = (c: { drafts: number; published: number }) => {
+      out(`seeded ${c.published} published and ${c.drafts} draft document(s)`);
+      return 0;
+    };
+    if (values.token) {
+      const api = values.api ?? `http://${loadConfig().host}:${loadConfig().ports['publishing-api']}`;
+      return report(await seedDemoContent(api, values.token));
+    }
+    return withPlatform(async (p) => report(await withEphemeralPublishing(p, (url, token) => seedDemoContent(url, token))));
+  }
+
   throw new UsageError(`unknown command ${JSON.stringify(command)}`);
 }
 
@@ -99,6 +139,13 @@ async function start(names: string[], everything: boolean, out: Out, err: Out): 
   const platform = await openPlatform(config, log);
   if (everything) await seedDemoRoutes(platform);
   const running = await startTargets(platform, names);
+  if (everything) {
+    try {
+      await seedDemoContentOnce(platform, `http://${config.host}:${config.ports['publishing-api']}`);
+    } catch (e) {
+      err(`seeding the demo content failed (the platform is running without it): ${(e as Error).message}`);
+    }
+  }
   out('Portico is running:');
   for (const r of running) for (const url of r.urls) out(`  ${r.name.padEnd(22)} ${url}`);
   out(`Database: ${platform.db.kind === 'pglite' ? `PGlite in ${config.dataDir}` : 'PostgreSQL'}. Stop with Ctrl-C.`);

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { upsertRoutes } from '../content-store/routes.ts';
@@ -7,8 +8,14 @@ import type { PortName } from '../platform/config.ts';
 import { drain, listen } from '../platform/http.ts';
 import type { Platform } from '../platform/platform.ts';
 import { createPlaceholderApp } from '../placeholder/index.ts';
+import { createContentStore } from '../content-store/index.ts';
+import { PERMISSIONS } from '../platform/auth.ts';
+import { httpContentStoreClient } from '../publishing-api/content-store-client.ts';
+import { createPublishingApi } from '../publishing-api/index.ts';
 import { createRouter } from '../router/index.ts';
+import { createToken, revokeToken, tokenAuthenticator } from '../signon/tokens.ts';
 import { parseRoutesFile } from '../router/routes-file.ts';
+import { seedDemoContent } from './seed.ts';
 
 export interface Running {
   name: string;
@@ -39,7 +46,7 @@ const placeholderTarget: Target = async ({ config, log }) => {
   const servers: Server[] = [];
   const urls: string[] = [];
   for (const stack of STACKS) {
-    const server = createPlaceholderApp(stack);
+    const server = createPlaceholderApp(stack, config.publishing.contentStoreUrls[stack]);
     const port = await listen(server, config.ports[`frontend-${stack}` as PortName], config.host);
     servers.push(server);
     urls.push(`http://${config.host}:${port}/ (${stack})`);
@@ -54,9 +61,56 @@ const placeholderTarget: Target = async ({ config, log }) => {
   };
 };
 
+function contentStoreTarget(stack: 'live' | 'draft'): Target {
+  return async ({ db, config, log }) => {
+    const store = createContentStore({
+      stack,
+      db,
+      log,
+      authenticate: tokenAuthenticator(db),
+      defaultTtlSeconds: config.publishing.contentStoreTtlSeconds,
+    });
+    const port = await store.start(config.ports[`content-store-${stack}` as PortName], config.host);
+    return { name: `content-store-${stack}`, urls: [`http://${config.host}:${port}/content/`], stop: () => store.stop() };
+  };
+}
+
+/**
+ * The Publishing API writes the content stores with a bearer token. Without one
+ * configured, the process makes its own and revokes it when it stops.
+ */
+const publishingApiTarget: Target = async ({ db, config, log }) => {
+  let token = config.publishing.contentStoreToken;
+  let minted: string | undefined;
+  if (!token) {
+    const made = await createToken(db, `publishing-api@${hostname()}:${process.pid}`, [PERMISSIONS.contentStoreWrite]);
+    token = made.token;
+    minted = made.id;
+  }
+  const { live, draft } = config.publishing.contentStoreUrls;
+  const api = createPublishingApi({
+    db,
+    log,
+    authenticate: tokenAuthenticator(db),
+    stores: { live: httpContentStoreClient(live, token), draft: httpContentStoreClient(draft, token) },
+  });
+  const port = await api.start(config.ports['publishing-api'], config.host);
+  return {
+    name: 'publishing-api',
+    urls: [`http://${config.host}:${port}/v2/content`],
+    async stop() {
+      await api.stop();
+      if (minted) await revokeToken(db, minted);
+    },
+  };
+};
+
 /** Every target `portico start --target` accepts, in start order. */
 export const TARGETS: Record<string, Target> = {
   'placeholder-frontend': placeholderTarget,
+  'content-store-live': contentStoreTarget('live'),
+  'content-store-draft': contentStoreTarget('draft'),
+  'publishing-api': publishingApiTarget,
   'router-live': routerTarget('live'),
   'router-draft': routerTarget('draft'),
 };
@@ -99,4 +153,57 @@ export async function startTargets(platform: Platform, names: string[]): Promise
 /** Stops in reverse start order, so routers drain before the apps behind them go. */
 export async function stopAll(running: Running[]): Promise<void> {
   for (const r of [...running].reverse()) await r.stop();
+}
+
+/**
+ * Runs both content stores and the Publishing API in this process on ports the
+ * OS picks, with a token made for the occasion, for as long as `fn` runs: how
+ * `portico seed` publishes when no platform is running.
+ */
+export async function withEphemeralPublishing<T>({ db, config, log }: Platform, fn: (apiUrl: string, token: string) => Promise<T>): Promise<T> {
+  const writer = await createToken(db, `portico-seed-writer@${hostname()}:${process.pid}`, [PERMISSIONS.contentStoreWrite]);
+  const seeder = await createToken(db, `portico-seed@${hostname()}:${process.pid}`, [PERMISSIONS.publishingApiRead, PERMISSIONS.publishingApiWrite]);
+  const authenticate = tokenAuthenticator(db);
+  const stores = STACKS.map((stack) => createContentStore({ stack, db, log, authenticate, defaultTtlSeconds: config.publishing.contentStoreTtlSeconds }));
+  const started: { stop(): Promise<void> }[] = [];
+  try {
+    const urls: Record<string, string> = {};
+    for (const store of stores) {
+      urls[store.stack] = `http://${config.host}:${await store.start(0, config.host)}`;
+      started.push(store);
+    }
+    const api = createPublishingApi({
+      db,
+      log,
+      authenticate,
+      stores: { live: httpContentStoreClient(urls.live!, writer.token), draft: httpContentStoreClient(urls.draft!, writer.token) },
+    });
+    const port = await api.start(0, config.host);
+    started.push(api);
+    return await fn(`http://${config.host}:${port}`, seeder.token);
+  } finally {
+    for (const s of started.reverse()) await s.stop();
+    await revokeToken(db, writer.id);
+    await revokeToken(db, seeder.id);
+  }
+}
+
+/**
+ * On the first start of a database, publishes the demo documents through the
+ * running Publishing API, so the site has pages. A marker row makes it once.
+ */
+export async function seedDemoContentOnce(platform: Platform, apiUrl: string): Promise<boolean> {
+  const { db, log } = platform;
+  await db.exec('CREATE TABLE IF NOT EXISTS public.portico_seeds (name text PRIMARY KEY, seeded_at timestamptz NOT NULL DEFAULT now())');
+  const done = await db.query("SELECT 1 FROM public.portico_seeds WHERE name = 'demo-content'");
+  if (done.rows.length > 0) return false;
+  const token = await createToken(db, `portico-start-seed@${hostname()}:${process.pid}`, [PERMISSIONS.publishingApiRead, PERMISSIONS.publishingApiWrite]);
+  try {
+    const counts = await seedDemoContent(apiUrl, token.token);
+    await db.query("INSERT INTO public.portico_seeds (name) VALUES ('demo-content') ON CONFLICT DO NOTHING");
+    log.info(counts, 'seeded demo content');
+    return true;
+  } finally {
+    await revokeToken(db, token.id);
+  }
 }

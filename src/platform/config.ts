@@ -38,6 +38,15 @@ export interface RouterConfig {
   tlsSkipVerify: boolean;
 }
 
+export interface PublishingConfig {
+  /** Where the Publishing API writes each content store (default: this host's content-store ports). */
+  contentStoreUrls: { live: string; draft: string };
+  /** The bearer token it writes them with; unset, `portico start` makes one for the process and revokes it on exit. */
+  contentStoreToken: string | undefined;
+  /** Seconds the live content store lets caches keep an item. */
+  contentStoreTtlSeconds: number;
+}
+
 export interface Config {
   host: string;
   ports: Record<PortName, number>;
@@ -50,6 +59,7 @@ export interface Config {
   smtpUrl: string | undefined;
   logLevel: string;
   router: RouterConfig;
+  publishing: PublishingConfig;
 }
 
 export class ConfigError extends Error {
@@ -144,8 +154,9 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push(`LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
   }
 
+  const host = env.PORTICO_HOST || '127.0.0.1';
   const config: Config = {
-    host: env.PORTICO_HOST || '127.0.0.1',
+    host,
     ports,
     dataDir: resolve(env.PORTICO_DATA_DIR || './data'),
     databaseUrl: url('DATABASE_URL', ['postgres:', 'postgresql:']),
@@ -161,6 +172,14 @@ export function loadConfig(env: Env = process.env): Config {
       reloadIntervalMs: duration('ROUTER_ROUTE_RELOAD_INTERVAL', 60_000, 100),
       shutdownTimeoutMs: duration('PORTICO_SHUTDOWN_TIMEOUT', 30_000, 0),
       tlsSkipVerify: bool('ROUTER_TLS_SKIP_VERIFY'),
+    },
+    publishing: {
+      contentStoreUrls: {
+        live: url('CONTENT_STORE_LIVE_URL', ['http:', 'https:']) ?? `http://${host}:${ports['content-store-live']}`,
+        draft: url('CONTENT_STORE_DRAFT_URL', ['http:', 'https:']) ?? `http://${host}:${ports['content-store-draft']}`,
+      },
+      contentStoreToken: env.CONTENT_STORE_BEARER_TOKEN || undefined,
+      contentStoreTtlSeconds: Math.round(duration('CONTENT_STORE_DEFAULT_TTL', 300_000, 1000) / 1000),
     },
   };
 

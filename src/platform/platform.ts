@@ -2,6 +2,8 @@ import type { Config } from './config.ts';
 import { openDb, type Db } from './db/index.ts';
 import { createLogger, type Logger } from './log.ts';
 import { migrateContentStore, STACKS } from '../content-store/schema.ts';
+import { migratePublishingApi } from '../publishing-api/schema.ts';
+import { migrateSignon } from '../signon/schema.ts';
 
 /** The collaborators every service is built from, chosen from configuration. */
 export interface Platform {
@@ -11,10 +13,17 @@ export interface Platform {
   close(): Promise<void>;
 }
 
+/** Every service's schema, so any one process can start any target. */
+export async function migrateAll(db: Db): Promise<void> {
+  await migrateSignon(db);
+  await migratePublishingApi(db);
+  for (const stack of STACKS) await migrateContentStore(db, stack);
+}
+
 export async function openPlatform(config: Config, log: Logger = createLogger({ level: config.logLevel })): Promise<Platform> {
   const db = await openDb(config, log);
   try {
-    for (const stack of STACKS) await migrateContentStore(db, stack);
+    await migrateAll(db);
   } catch (err) {
     await db.close();
     throw err;

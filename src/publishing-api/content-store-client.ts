@@ -1,0 +1,54 @@
+import { request, type Dispatcher } from 'undici';
+import type { ContentStorePayload } from '../content-store/content-item.ts';
+import { REQUEST_ID_HEADER } from '../platform/log.ts';
+
+/** How the Publishing API writes a content store: over HTTP in every mode, as any other client would. */
+export interface ContentStoreClient {
+  /** 'stale' when the store already holds a newer payload_version (not an error: a later write got there first). */
+  put(basePath: string, payload: ContentStorePayload, requestId?: string): Promise<'written' | 'stale'>;
+  /** 'absent' when the store did not have the path. */
+  delete(basePath: string, requestId?: string): Promise<'deleted' | 'absent'>;
+}
+
+export class ContentStoreError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+    this.name = 'ContentStoreError';
+  }
+}
+
+export function httpContentStoreClient(baseUrl: string, token: string, dispatcher?: Dispatcher): ContentStoreClient {
+  const base = baseUrl.replace(/\/$/, '');
+  async function send(method: 'PUT' | 'DELETE', basePath: string, body: unknown, requestId?: string) {
+    const res = await request(`${base}/content${basePath}`, {
+      method,
+      dispatcher,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body ? { 'content-type': 'application/json' } : {}),
+        ...(requestId ? { [REQUEST_ID_HEADER]: requestId } : {}),
+      },
+      body: body ? JSON.stringify(body) : undefined,
+      headersTimeout: 10_000,
+      bodyTimeout: 10_000,
+    });
+    const text = await res.body.text();
+    return { status: res.statusCode, text };
+  }
+  const fail = (method: string, basePath: string, r: { status: number; text: string }) =>
+    new ContentStoreError(r.status, `content store ${method} ${basePath} answered ${r.status}: ${r.text.slice(0, 300)}`);
+  return {
+    async put(basePath, payload, requestId) {
+      const r = await send('PUT', basePath, payload, requestId);
+      if (r.status === 200 || r.status === 201) return 'written';
+      if (r.status === 409) return 'stale';
+      throw fail('PUT', basePath, r);
+    },
+    async delete(basePath, requestId) {
+      const r = await send('DELETE', basePath, undefined, requestId);
+      if (r.status === 200 || r.status === 204) return 'deleted';
+      if (r.status === 404) return 'absent';
+      throw fail('DELETE', basePath, r);
+    },
+  };
+}

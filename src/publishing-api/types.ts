@@ -1,0 +1,88 @@
+import type { RedirectEntry, RouteEntry } from '../content-store/content-item.ts';
+
+export type EditionState = 'draft' | 'published' | 'unpublished' | 'superseded';
+export type UpdateType = 'major' | 'minor' | 'republish';
+export type UnpublishingType = 'gone' | 'redirect' | 'withdrawal' | 'vanish' | 'substitute';
+export const UPDATE_TYPES: readonly UpdateType[] = ['major', 'minor', 'republish'];
+export const UNPUBLISHING_TYPES: readonly UnpublishingType[] = ['gone', 'redirect', 'withdrawal', 'vanish'];
+
+export interface Unpublishing {
+  type: UnpublishingType;
+  explanation: string | null;
+  alternative_path: string | null;
+  redirects: RedirectEntry[];
+  unpublished_at: Date;
+}
+
+/** One edition as stored, with its document's identity and lock. */
+export interface Edition {
+  id: number;
+  document_id: number;
+  content_id: string;
+  locale: string;
+  lock_version: number;
+  user_facing_version: number;
+  state: EditionState;
+  content_store: 'draft' | 'live' | null;
+  base_path: string | null;
+  title: string | null;
+  description: string | null;
+  details: Record<string, unknown>;
+  document_type: string;
+  schema_name: string;
+  publishing_app: string;
+  rendering_app: string | null;
+  phase: string;
+  analytics_identifier: string | null;
+  routes: RouteEntry[];
+  redirects: RedirectEntry[];
+  edition_links: Record<string, string[]>;
+  update_type: UpdateType | null;
+  change_note: string | null;
+  auth_bypass_ids: string[];
+  first_published_at: Date | null;
+  public_updated_at: Date | null;
+  major_published_at: Date | null;
+  published_at: Date | null;
+  last_edited_at: Date | null;
+  publishing_request_id: string | null;
+  created_at: Date;
+  updated_at: Date;
+  unpublishing: Unpublishing | null;
+}
+
+/** The body of `PUT /v2/content/:content_id`, once it has passed its schema. */
+export interface PutContentPayload {
+  base_path?: string;
+  title?: string;
+  description?: string | null;
+  details?: Record<string, unknown>;
+  document_type: string;
+  schema_name: string;
+  publishing_app: string;
+  rendering_app?: string;
+  phase?: string;
+  analytics_identifier?: string | null;
+  routes?: RouteEntry[];
+  redirects?: RedirectEntry[];
+  links?: Record<string, string[]>;
+  locale?: string;
+  update_type?: UpdateType;
+  change_note?: string | null;
+  auth_bypass_ids?: string[];
+  first_published_at?: string;
+  public_updated_at?: string;
+  last_edited_at?: string;
+  previous_version?: number;
+  bulk_publishing?: boolean;
+  access_limited?: Record<string, unknown>;
+}
+
+/** Which content store to bring up to date for one document, after a command commits. */
+export interface DownstreamRequest {
+  stack: 'draft' | 'live';
+  content_id: string;
+  locale: string;
+  /** A path the store should forget if no edition holds it any more (a discarded or moved draft). */
+  stale_base_path?: string | null;
+}

@@ -1,0 +1,93 @@
+// The Publishing API alone on a fresh test database, its content stores
+// replaced by a recorder, driven through Fastify's inject (no sockets).
+import type { ContentStorePayload } from '../../src/content-store/content-item.ts';
+import { PERMISSIONS } from '../../src/platform/auth.ts';
+import { openTestDb, type TestDb } from '../../src/platform/db/testing.ts';
+import { silentLogger } from '../../src/platform/log.ts';
+import { migrateAll } from '../../src/platform/platform.ts';
+import type { ContentStoreClient } from '../../src/publishing-api/content-store-client.ts';
+import { createPublishingApi, type PublishingApiService } from '../../src/publishing-api/index.ts';
+import { createToken, tokenAuthenticator } from '../../src/signon/tokens.ts';
+
+export interface StoreCall {
+  stack: 'live' | 'draft';
+  method: 'PUT' | 'DELETE';
+  basePath: string;
+  payload?: ContentStorePayload;
+}
+
+export interface ApiHarness {
+  t: TestDb;
+  api: PublishingApiService;
+  /** Every content store write, in order. */
+  calls: StoreCall[];
+  token: string;
+  readOnlyToken: string;
+  call(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; body: any }>;
+  /** Rows in the tables a failed write must leave alone. */
+  counts(): Promise<Record<string, number>>;
+  close(): Promise<void>;
+}
+
+function recorder(stack: 'live' | 'draft', calls: StoreCall[]): ContentStoreClient {
+  return {
+    async put(basePath, payload) {
+      calls.push({ stack, method: 'PUT', basePath, payload });
+      return 'written';
+    },
+    async delete(basePath) {
+      calls.push({ stack, method: 'DELETE', basePath });
+      return 'deleted';
+    },
+  };
+}
+
+export async function openApiHarness(opts: { now?: () => Date } = {}): Promise<ApiHarness> {
+  const t = await openTestDb();
+  await migrateAll(t.db);
+  const calls: StoreCall[] = [];
+  const api = createPublishingApi({
+    db: t.db,
+    log: silentLogger(),
+    authenticate: tokenAuthenticator(t.db, { cacheMs: 0 }),
+    stores: { live: recorder('live', calls), draft: recorder('draft', calls) },
+    now: opts.now,
+  });
+  await api.app.ready();
+  const { token } = await createToken(t.db, 'editor');
+  const { token: readOnlyToken } = await createToken(t.db, 'reader', [PERMISSIONS.publishingApiRead]);
+  return {
+    t,
+    api,
+    calls,
+    token,
+    readOnlyToken,
+    async call(method, path, body, tok = token) {
+      const res = await api.app.inject({
+        method: method as 'GET',
+        url: path,
+        headers: { ...(tok ? { authorization: `Bearer ${tok}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        payload: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      let parsed: unknown = res.body;
+      try {
+        parsed = JSON.parse(res.body);
+      } catch {
+        // Not JSON: left as text for the assertion to show.
+      }
+      return { status: res.statusCode, body: parsed };
+    },
+    async counts() {
+      const out: Record<string, number> = {};
+      for (const table of ['documents', 'editions', 'events', 'path_reservations', 'link_sets', 'links', 'unpublishings']) {
+        const { rows } = await t.db.query<{ n: number | string }>(`SELECT count(*) AS n FROM publishing_api.${table}`);
+        out[table] = Number(rows[0]!.n);
+      }
+      return out;
+    },
+    async close() {
+      await api.stop();
+      await t.close();
+    },
+  };
+}
