@@ -115,3 +115,14 @@ test('stop() lets a running handler finish, records its outcome, and resolves', 
   assert.equal(finished, true);
   assert.equal((await jobState(id))?.state, 'completed');
 });
+
+test('a send wakes an idle worker at once, long before its next poll', async () => {
+  await queue.createQueue('wake');
+  const seen: string[] = [];
+  await queue.work('wake', async (job) => void seen.push(job.id), { pollingIntervalSeconds: 600 });
+  // Let the worker find the queue empty and go idle.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const id = await queue.send('wake', {});
+  await eventually(() => (seen.includes(id) ? true : undefined), 10_000, 'the woken worker to take the job');
+  assert.equal(await queue.size('wake'), 0);
+});

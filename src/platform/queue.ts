@@ -36,8 +36,14 @@ export interface SendOptions extends RetryOptions {
 }
 
 export interface WorkOptions {
-  /** How often an idle worker looks for jobs; at least 0.5 (pg-boss's floor), 2 by default. */
+  /**
+   * How often an idle worker looks for jobs, 2 by default. A send wakes idle
+   * workers at once through NOTIFY, so this is only the safety net for a
+   * notification missed across a reconnect, and for retries coming due.
+   */
   pollingIntervalSeconds?: number;
+  /** Jobs fetched at a time (each handled in turn), 1 by default. */
+  batchSize?: number;
 }
 
 /** Background jobs, stored in the service's own database. */
@@ -56,15 +62,22 @@ export interface Queue {
   /**
    * Runs `handler` for each job, one at a time per worker. A job whose handler
    * throws is retried as its queue or send options say, then marked failed.
-   * Resolves to the worker's id.
+   * Several workers on one queue (in one process or many) share its jobs.
    */
-  work<T extends object>(name: string, handler: (job: Job<T>) => Promise<void>, options?: WorkOptions): Promise<string>;
+  work<T extends object>(name: string, handler: (job: Job<T>) => Promise<void>, options?: WorkOptions): Promise<void>;
+  /** Jobs waiting (created or due for retry) in a queue. */
+  size(name: string): Promise<number>;
 }
 
 export interface CreateQueueOptions {
   /** The schema pg-boss keeps its tables in. */
   schema?: string;
   log: Logger;
+}
+
+/** The channel a send NOTIFYs so idle workers fetch at once instead of at their next poll. */
+export function jobsChannel(schema = 'pgboss'): string {
+  return `${schema}_jobs`;
 }
 
 /**
@@ -93,26 +106,85 @@ export function createQueue(db: Db, opts: CreateQueueOptions): Queue {
     };
   }
 
+  const schema = opts.schema ?? 'pgboss';
+  const channel = jobsChannel(schema);
   const boss = new PgBoss({
     db: executor(db),
-    schema: opts.schema ?? 'pgboss',
+    schema,
     // Cron schedules are not offered here; without them pg-boss runs two fewer polling loops.
     schedule: false,
   });
-  // pg-boss reports worker and maintenance failures as 'error' events; unheard, they would crash the process.
+  // pg-boss reports maintenance failures as 'error' events; unheard, they would crash the process.
   boss.on('error', (err) => opts.log.error({ err }, 'job queue error'));
+
+  let stopping = false;
+  let unlisten: (() => Promise<void>) | undefined;
+  const loops = new Set<Promise<void>>();
+  // Idle workers, by queue name, each waiting for a wake-up or its poll interval.
+  const idle = new Map<string, Set<() => void>>();
+  const wake = (name?: string) => {
+    for (const [queue, waiters] of idle) {
+      if (name && queue !== name) continue;
+      for (const w of waiters) w();
+      waiters.clear();
+    }
+  };
+  const pause = (name: string, ms: number) =>
+    new Promise<void>((resolve) => {
+      const waiters = idle.get(name) ?? new Set();
+      idle.set(name, waiters);
+      const done = () => {
+        clearTimeout(timer);
+        waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      waiters.add(done);
+    });
+
+  async function loop<T extends object>(name: string, handler: (job: Job<T>) => Promise<void>, options: WorkOptions) {
+    const pollMs = (options.pollingIntervalSeconds ?? 2) * 1000;
+    while (!stopping) {
+      let jobs: PgBoss.Job<T>[];
+      try {
+        jobs = await track(boss.fetch<T>(name, { batchSize: options.batchSize ?? 1 }));
+      } catch (err) {
+        opts.log.error({ err, queue: name }, 'fetching jobs failed');
+        await pause(name, pollMs);
+        continue;
+      }
+      if (jobs.length === 0) {
+        await pause(name, pollMs);
+        continue;
+      }
+      for (const { id, data } of jobs) {
+        try {
+          await track(handler({ id, name, data }));
+          await track(boss.complete(name, id));
+        } catch (err) {
+          opts.log.warn({ err, queue: name, job_id: id }, 'job failed');
+          await track(boss.fail(name, id, { message: (err as Error).message })).catch((e) =>
+            opts.log.error({ err: e, queue: name, job_id: id }, 'recording a job failure failed; it will expire and retry'),
+          );
+        }
+      }
+    }
+  }
 
   return {
     async start() {
       await boss.start();
+      unlisten = await db.listen(channel, (payload) => wake(payload || undefined));
     },
 
     async stop() {
+      stopping = true;
+      wake();
+      await Promise.allSettled(loops);
+      await unlisten?.();
       await boss.stop({ graceful: true, wait: true });
-      // pg-boss resolves once no handler is running, but a fetch already sent can
-      // still start one, and it does not wait for the completion it records
-      // after each. Those are all microtask continuations of work tracked here, so
-      // by the next macrotask each has either finished or been tracked.
+      // A completion recorded after a handler is a microtask continuation of
+      // work tracked here, so by the next macrotask each has finished or been tracked.
       while (inflight.size > 0) {
         await Promise.allSettled(inflight);
         await new Promise((resolve) => setImmediate(resolve));
@@ -128,21 +200,16 @@ export function createQueue(db: Db, opts: CreateQueueOptions): Queue {
       const id = await boss.send(name, data, tx ? { ...rest, db: executor(tx) } : rest);
       // pg-boss inserts the job joined to its queue's row: no row, no job, no error.
       if (id === null) throw new Error(`no job queue named ${JSON.stringify(name)}: create it first`);
+      // In a transaction the notification goes out at commit, when the job becomes visible.
+      await (tx ?? db).query('SELECT pg_notify($1, $2)', [channel, name]);
       return id;
     },
 
     async work<T extends object>(name: string, handler: (job: Job<T>) => Promise<void>, options: WorkOptions = {}) {
-      return boss.work<T>(name, { ...options, batchSize: 1 }, async (jobs) => {
-        for (const { id, data } of jobs) {
-          const run = track(handler({ id, name, data }));
-          try {
-            await run;
-          } catch (err) {
-            opts.log.warn({ err, queue: name, job_id: id }, 'job failed');
-            throw err;
-          }
-        }
-      });
+      const running: Promise<void> = loop(name, handler, options).finally(() => loops.delete(running));
+      loops.add(running);
     },
+
+    size: (name) => boss.getQueueSize(name),
   };
 }
