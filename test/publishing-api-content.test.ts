@@ -74,7 +74,7 @@ describe('PUT /v2/content/:content_id', () => {
   });
 
   const BAD: [string, unknown, number, string, string | RegExp][] = [
-    ['malformed JSON', '{"title": ', 400, 'bad_request', /JSON/i],
+    ['malformed JSON', '{"title": ', 400, 'malformed_json', /JSON/i],
     ['a body that is not an object', '[1, 2]', 422, 'body_invalid', '(body)'],
     ['no schema_name', { ...answer('/x'), schema_name: undefined }, 422, 'schema_validation_failed', 'schema_name'],
     ['an unknown schema', { ...answer('/x'), schema_name: 'pamphlet' }, 422, 'schema_validation_failed', 'schema_name'],

@@ -1,10 +1,11 @@
 import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { Registry } from 'prom-client';
 import type { Authenticate } from '../platform/auth.ts';
 import type { Db } from '../platform/db/index.ts';
 import type { Logger } from '../platform/log.ts';
-import { createContentStoreMetrics, type ContentStoreMetrics } from './metrics.ts';
 import type { Stack } from './schema.ts';
-import { createContentStoreApp, type ContentStoreApp } from './server.ts';
+import { createContentStoreApp } from './server.ts';
 
 export interface ContentStoreDeps {
   stack: Stack;
@@ -23,8 +24,9 @@ export interface ContentStoreDeps {
 
 export interface ContentStoreService {
   readonly stack: Stack;
-  readonly app: ContentStoreApp;
-  readonly metrics: ContentStoreMetrics;
+  readonly app: FastifyInstance;
+  /** This store's Prometheus registry, served at /metrics. */
+  readonly metrics: Registry;
   /** Listens; resolves to the bound port (useful with port 0). */
   start(port: number, host: string): Promise<number>;
   /** Stops accepting and lets in-flight requests finish. */
@@ -39,13 +41,11 @@ export function createContentStore(deps: ContentStoreDeps): ContentStoreService 
   const ttl = deps.defaultTtlSeconds ?? DEFAULT_TTL_SECONDS;
   if (!Number.isInteger(ttl) || ttl < 0) throw new Error(`defaultTtlSeconds must be a whole number of seconds, got ${ttl}`);
   const log = deps.log.child({ service: `content-store-${stack}` });
-  const metrics = createContentStoreMetrics(stack);
-  const app = createContentStoreApp({
+  const { app, metrics } = createContentStoreApp({
     stack,
     db,
     log,
     authenticate,
-    metrics,
     defaultTtlSeconds: ttl,
     clock: deps.clock ?? (() => new Date()),
     bodyLimitBytes: deps.bodyLimitBytes ?? 16 * 1024 * 1024,

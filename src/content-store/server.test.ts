@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
+import { injectJson, type InjectOptions } from '../platform/api-testing.ts';
 import type { Authenticate, Principal } from '../platform/auth.ts';
 import { PERMISSIONS } from '../platform/auth.ts';
 import type { Db } from '../platform/db/index.ts';
@@ -61,27 +62,8 @@ function item(basePath: string, over: Partial<ContentStorePayload> = {}): Conten
   };
 }
 
-interface Sent {
-  status: number;
-  headers: Record<string, string | string[] | number | undefined>;
-  body: string;
-  json: () => Record<string, any>;
-}
-
-async function request(
-  method: 'GET' | 'PUT' | 'DELETE' | 'HEAD',
-  url: string,
-  opts: { token?: string; body?: unknown; raw?: string; contentType?: string; headers?: Record<string, string>; service?: ContentStoreService } = {},
-): Promise<Sent> {
-  const headers: Record<string, string> = { ...opts.headers };
-  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-  let payload: string | undefined;
-  if (opts.raw !== undefined) payload = opts.raw;
-  else if (opts.body !== undefined) payload = JSON.stringify(opts.body);
-  if (payload !== undefined) headers['content-type'] = opts.contentType ?? 'application/json';
-  const res = await (opts.service ?? live).app.inject({ method, url, headers, payload });
-  return { status: res.statusCode, headers: res.headers, body: res.body, json: () => JSON.parse(res.body) as Record<string, any> };
-}
+const request = (method: 'GET' | 'PUT' | 'DELETE' | 'HEAD', url: string, opts: InjectOptions & { service?: ContentStoreService } = {}) =>
+  injectJson((opts.service ?? live).app, method, url, opts);
 
 const putItem = (p: ContentStorePayload, service?: ContentStoreService) =>
   request('PUT', `/content${p.base_path}`, { token: WRITER, body: p, service });
@@ -91,7 +73,7 @@ describe('PUT /content/*', () => {
     const body = item('/auth-check');
     const none = await request('PUT', '/content/auth-check', { body });
     assert.equal(none.status, 401);
-    assert.equal(none.json().error.code, 'unauthorized');
+    assert.equal(none.json().error.code, 'unauthenticated');
     assert.equal(none.headers['www-authenticate'], 'Bearer');
     assert.equal((await request('PUT', '/content/auth-check', { body, token: 'nope' })).status, 401);
     assert.equal((await request('PUT', '/content/auth-check', { body, headers: { authorization: 'Basic x' } })).status, 401);
@@ -361,8 +343,31 @@ describe('operations', () => {
     assert.deepEqual(ready.json().checks, { database: 'ok' });
     const metrics = await request('GET', '/metrics');
     assert.equal(metrics.status, 200);
-    assert.match(metrics.body, /content_store_requests_total\{method="GET",route="\/content\/\*",status="200",stack="live"\} \d+/);
-    assert.match(metrics.body, /content_store_request_duration_seconds_bucket/);
+    assert.match(metrics.body, /portico_api_requests_total\{service="content-store-live",method="GET",route="\/content\/\*",status="200"\} \d+/);
+    assert.match(metrics.body, /portico_api_request_duration_seconds_bucket\{le="[^"]+",service="content-store-live",/);
+  });
+
+  test('a database that cannot be reached is 503 database_unavailable with Retry-After, and not ready', async () => {
+    // A database of its own, closed (and on PostgreSQL dropped) before the requests: the adapter's own "closed" errors.
+    const gone = await openTestDb();
+    await migrateContentStore(gone.db, 'live');
+    const store = createContentStore({ stack: 'live', db: gone.db, log: silentLogger(), authenticate });
+    await gone.close();
+    try {
+      for (const [method, opts] of [['GET', {}], ['PUT', { token: WRITER, body: item('/outage') }]] as const) {
+        const res = await request(method, '/content/outage', { ...opts, service: store });
+        assert.equal(res.status, 503, method);
+        assert.deepEqual(Object.keys(res.json().error).sort(), ['code', 'message'], method);
+        assert.equal(res.json().error.code, 'database_unavailable', method);
+        assert.equal(res.headers['retry-after'], '5', method);
+        assert.ok(res.headers['portico-request-id'], method);
+      }
+      const ready = await request('GET', '/healthcheck/ready', { service: store });
+      assert.equal(ready.status, 503);
+      assert.equal(ready.json().status, 'unavailable');
+    } finally {
+      await store.stop();
+    }
   });
 
   test('unknown routes are 404 in the error shape', async () => {

@@ -8,6 +8,7 @@ import type { Db } from './types.ts';
 
 export type { Db, Queryable, QueryResult, NotifyHandler } from './types.ts';
 export { ident } from './types.ts';
+export { isDatabaseUnavailable } from './unavailable.ts';
 
 /** PostgreSQL when `DATABASE_URL` is set, otherwise PGlite under the data directory. */
 export function openDb(config: Pick<Config, 'databaseUrl' | 'dataDir'>, log: Logger): Promise<Db> {

@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { Logger } from '../log.ts';
 import type { Db, NotifyHandler, Queryable, QueryResult } from './types.ts';
 import { ident } from './types.ts';
+import { connectionLost } from './unavailable.ts';
 
 export interface PostgresOptions {
   max?: number;
@@ -9,16 +10,6 @@ export interface PostgresOptions {
   /** First and longest wait between attempts to re-open the LISTEN connection. */
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
-}
-
-/** SQLSTATEs of a server that ended the session: admin_shutdown, crash_shutdown, idle_session_timeout. */
-const SESSION_ENDED = new Set(['57P01', '57P02', '57P05']);
-
-/** The connection went away under the statement, as opposed to the statement itself failing. */
-function connectionLost(err: unknown): boolean {
-  const { code, message } = err as { code?: unknown; message?: unknown };
-  if (typeof code === 'string' && (SESSION_ENDED.has(code) || code === 'ECONNRESET' || code === 'EPIPE')) return true;
-  return typeof message === 'string' && /^Connection terminated|not queryable/.test(message);
 }
 
 type Run = (sql: string, params?: unknown[]) => Promise<pg.QueryResult | pg.QueryResult[]>;
