@@ -60,7 +60,12 @@ before(async () => {
   child = spawn(process.execPath, [BIN, 'start'], { env });
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
-  await eventually(() => (output.includes('Stop with Ctrl-C') ? true : undefined), 60_000, 'portico start');
+  await eventually(() => {
+    if (child.exitCode !== null) throw new Error(`portico start exited ${child.exitCode}:\n${output}`);
+    return output.includes('Stop with Ctrl-C') ? true : undefined;
+  }, 60_000, 'portico start').catch((err) => {
+    throw new Error(`${(err as Error).message}\n--- output so far ---\n${output.slice(-3000)}`);
+  });
 });
 
 after(async () => {

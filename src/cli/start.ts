@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { upsertRoutes } from '../content-store/routes.ts';
-import { STACKS } from '../content-store/schema.ts';
+import { STACKS, type Stack } from '../content-store/schema.ts';
 import type { PortName } from '../platform/config.ts';
 import { drain, listen } from '../platform/http.ts';
 import type { Platform } from '../platform/platform.ts';
@@ -12,6 +12,8 @@ import { createContentStore } from '../content-store/index.ts';
 import { PERMISSIONS } from '../platform/auth.ts';
 import { httpContentStoreClient } from '../publishing-api/content-store-client.ts';
 import { createPublishingApi } from '../publishing-api/index.ts';
+import type { ContentStoreClient } from '../publishing-api/content-store-client.ts';
+import { createDownstreamQueues, downstreamBacklog, startDownstreamWorkers } from '../publishing-api/jobs.ts';
 import { createRouter } from '../router/index.ts';
 import { createToken, revokeToken, tokenAuthenticator } from '../signon/tokens.ts';
 import { parseRoutesFile } from '../router/routes-file.ts';
@@ -75,32 +77,47 @@ function contentStoreTarget(stack: 'live' | 'draft'): Target {
   };
 }
 
+const publishingApiTarget: Target = async (platform) => {
+  const { db, config, log } = platform;
+  const api = createPublishingApi({ db, log, authenticate: tokenAuthenticator(db), queue: await platform.queue() });
+  const port = await api.start(config.ports['publishing-api'], config.host);
+  return { name: 'publishing-api', urls: [`http://${config.host}:${port}/v2/content`], stop: () => api.stop() };
+};
+
 /**
- * The Publishing API writes the content stores with a bearer token. Without one
+ * The workers write the content stores with a bearer token. Without one
  * configured, the process makes its own and revokes it when it stops.
  */
-const publishingApiTarget: Target = async ({ db, config, log }) => {
+async function contentStoreClients({ db, config }: Platform): Promise<{ stores: Record<Stack, ContentStoreClient>; release(): Promise<void> }> {
   let token = config.publishing.contentStoreToken;
   let minted: string | undefined;
   if (!token) {
-    const made = await createToken(db, `publishing-api@${hostname()}:${process.pid}`, [PERMISSIONS.contentStoreWrite]);
+    const made = await createToken(db, `publishing-worker@${hostname()}:${process.pid}`, [PERMISSIONS.contentStoreWrite]);
     token = made.token;
     minted = made.id;
   }
   const { live, draft } = config.publishing.contentStoreUrls;
-  const api = createPublishingApi({
-    db,
-    log,
-    authenticate: tokenAuthenticator(db),
-    stores: { live: httpContentStoreClient(live, token), draft: httpContentStoreClient(draft, token) },
-  });
-  const port = await api.start(config.ports['publishing-api'], config.host);
   return {
-    name: 'publishing-api',
-    urls: [`http://${config.host}:${port}/v2/content`],
-    async stop() {
-      await api.stop();
+    stores: { live: httpContentStoreClient(live, token), draft: httpContentStoreClient(draft, token) },
+    release: async () => {
       if (minted) await revokeToken(db, minted);
+    },
+  };
+}
+
+/** Takes content-store updates off the downstream queues; run any number of them. */
+const publishingWorkerTarget: Target = async (platform) => {
+  const { db, log } = platform;
+  const queue = await platform.queue();
+  const { stores, release } = await contentStoreClients(platform);
+  await createDownstreamQueues(queue);
+  const workers = await startDownstreamWorkers({ db, queue, stores, log });
+  return {
+    name: 'publishing-worker',
+    urls: [],
+    async stop() {
+      await workers.stop();
+      await release();
     },
   };
 };
@@ -111,6 +128,7 @@ export const TARGETS: Record<string, Target> = {
   'content-store-live': contentStoreTarget('live'),
   'content-store-draft': contentStoreTarget('draft'),
   'publishing-api': publishingApiTarget,
+  'publishing-worker': publishingWorkerTarget,
   'router-live': routerTarget('live'),
   'router-draft': routerTarget('draft'),
 };
@@ -160,30 +178,32 @@ export async function stopAll(running: Running[]): Promise<void> {
  * OS picks, with a token made for the occasion, for as long as `fn` runs: how
  * `portico seed` publishes when no platform is running.
  */
-export async function withEphemeralPublishing<T>({ db, config, log }: Platform, fn: (apiUrl: string, token: string) => Promise<T>): Promise<T> {
-  const writer = await createToken(db, `portico-seed-writer@${hostname()}:${process.pid}`, [PERMISSIONS.contentStoreWrite]);
+export async function withEphemeralPublishing<T>(platform: Platform, fn: (apiUrl: string, token: string) => Promise<T>): Promise<T> {
+  const { db, config, log } = platform;
   const seeder = await createToken(db, `portico-seed@${hostname()}:${process.pid}`, [PERMISSIONS.publishingApiRead, PERMISSIONS.publishingApiWrite]);
   const authenticate = tokenAuthenticator(db);
-  const stores = STACKS.map((stack) => createContentStore({ stack, db, log, authenticate, defaultTtlSeconds: config.publishing.contentStoreTtlSeconds }));
+  const queue = await platform.queue();
   const started: { stop(): Promise<void> }[] = [];
   try {
-    const urls: Record<string, string> = {};
-    for (const store of stores) {
-      urls[store.stack] = `http://${config.host}:${await store.start(0, config.host)}`;
+    const urls = {} as Record<Stack, string>;
+    for (const stack of STACKS) {
+      const store = createContentStore({ stack, db, log, authenticate, defaultTtlSeconds: config.publishing.contentStoreTtlSeconds });
+      urls[stack] = `http://${config.host}:${await store.start(0, config.host)}`;
       started.push(store);
     }
-    const api = createPublishingApi({
-      db,
-      log,
-      authenticate,
-      stores: { live: httpContentStoreClient(urls.live!, writer.token), draft: httpContentStoreClient(urls.draft!, writer.token) },
-    });
+    const clients = await contentStoreClients({ ...platform, config: { ...config, publishing: { ...config.publishing, contentStoreUrls: urls } } });
+    started.push({ stop: clients.release });
+    await createDownstreamQueues(queue);
+    started.push(await startDownstreamWorkers({ db, queue, stores: clients.stores, log }));
+    const api = createPublishingApi({ db, log, authenticate, queue });
     const port = await api.start(0, config.host);
     started.push(api);
-    return await fn(`http://${config.host}:${port}`, seeder.token);
+    const result = await fn(`http://${config.host}:${port}`, seeder.token);
+    // Done means the content stores have it all, not only the queue.
+    while ((await downstreamBacklog(queue)) > 0) await new Promise((r) => setTimeout(r, 50));
+    return result;
   } finally {
     for (const s of started.reverse()) await s.stop();
-    await revokeToken(db, writer.id);
     await revokeToken(db, seeder.id);
   }
 }
@@ -200,6 +220,8 @@ export async function seedDemoContentOnce(platform: Platform, apiUrl: string): P
   const token = await createToken(db, `portico-start-seed@${hostname()}:${process.pid}`, [PERMISSIONS.publishingApiRead, PERMISSIONS.publishingApiWrite]);
   try {
     const counts = await seedDemoContent(apiUrl, token.token);
+    const queue = await platform.queue();
+    while ((await downstreamBacklog(queue)) > 0) await new Promise((r) => setTimeout(r, 50));
     await db.query("INSERT INTO public.portico_seeds (name) VALUES ('demo-content') ON CONFLICT DO NOTHING");
     log.info(counts, 'seeded demo content');
     return true;

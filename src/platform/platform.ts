@@ -1,6 +1,7 @@
 import type { Config } from './config.ts';
 import { openDb, type Db } from './db/index.ts';
 import { createLogger, type Logger } from './log.ts';
+import { createQueue, type Queue } from './queue.ts';
 import { migrateContentStore, STACKS } from '../content-store/schema.ts';
 import { migratePublishingApi } from '../publishing-api/schema.ts';
 import { migrateSignon } from '../signon/schema.ts';
@@ -10,6 +11,8 @@ export interface Platform {
   config: Config;
   log: Logger;
   db: Db;
+  /** The job queue, started on first use (commands that need none never install or poll it). */
+  queue(): Promise<Queue>;
   close(): Promise<void>;
 }
 
@@ -28,5 +31,23 @@ export async function openPlatform(config: Config, log: Logger = createLogger({ 
     await db.close();
     throw err;
   }
-  return { config, log, db, close: () => db.close() };
+  let queue: Promise<Queue> | undefined;
+  return {
+    config,
+    log,
+    db,
+    queue() {
+      queue ??= (async () => {
+        const q = createQueue(db, { log });
+        await q.start();
+        return q;
+      })();
+      return queue;
+    },
+    async close() {
+      // The queue's last statements must finish before the database goes.
+      if (queue) await (await queue).stop();
+      await db.close();
+    },
+  };
 }

@@ -126,3 +126,17 @@ test('a send wakes an idle worker at once, long before its next poll', async () 
   await eventually(() => (seen.includes(id) ? true : undefined), 10_000, 'the woken worker to take the job');
   assert.equal(await queue.size('wake'), 0);
 });
+
+test('sendMany queues a batch in one go, with the queue retry policy, inside a transaction', async () => {
+  await queue.createQueue('many', { retryLimit: 0 });
+  const seen: number[] = [];
+  await queue.work<{ n: number }>('many', async (job) => {
+    if (job.data.n === 3) throw new Error('three fails once and for all');
+    seen.push(job.data.n);
+  }, { pollingIntervalSeconds: 0.5, batchSize: 10 });
+  await t.db.transaction((tx) => queue.sendMany('many', Array.from({ length: 25 }, (_, n) => ({ n })), { tx }));
+  await eventually(() => (seen.length === 24 ? true : undefined), 15_000, 'every job but one');
+  assert.deepEqual(seen.sort((a, b) => a - b), Array.from({ length: 25 }, (_, n) => n).filter((n) => n !== 3));
+  const { rows } = await t.db.query<{ state: string }>("SELECT state::text FROM pgboss.job WHERE name = 'many' AND data->>'n' = '3'");
+  assert.deepEqual(rows, [{ state: 'failed' }]);
+});

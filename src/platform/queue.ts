@@ -59,14 +59,17 @@ export interface Queue {
   createQueue(name: string, options?: QueueOptions): Promise<void>;
   /** Resolves to the new job's id. */
   send(name: string, data: object, options?: SendOptions): Promise<string>;
+  /** Many jobs in one statement (a fan-out of thousands), with the queue's own retry policy. */
+  sendMany(name: string, data: object[], options?: Pick<SendOptions, 'tx'>): Promise<void>;
   /**
    * Runs `handler` for each job, one at a time per worker. A job whose handler
    * throws is retried as its queue or send options say, then marked failed.
    * Several workers on one queue (in one process or many) share its jobs.
+   * Resolves to a function that stops this worker once its current job is done.
    */
-  work<T extends object>(name: string, handler: (job: Job<T>) => Promise<void>, options?: WorkOptions): Promise<void>;
-  /** Jobs waiting (created or due for retry) in a queue. */
-  size(name: string): Promise<number>;
+  work<T extends object>(name: string, handler: (job: Job<T>) => Promise<void>, options?: WorkOptions): Promise<() => Promise<void>>;
+  /** Jobs in a queue in a state before `before`: by default waiting or due for retry; 'completed' counts running ones too. */
+  size(name: string, before?: 'active' | 'completed'): Promise<number>;
 }
 
 export interface CreateQueueOptions {
@@ -142,9 +145,9 @@ export function createQueue(db: Db, opts: CreateQueueOptions): Queue {
       waiters.add(done);
     });
 
-  async function loop<T extends object>(name: string, handler: (job: Job<T>) => Promise<void>, options: WorkOptions) {
+  async function loop<T extends object>(name: string, handler: (job: Job<T>) => Promise<void>, options: WorkOptions, halted: () => boolean) {
     const pollMs = (options.pollingIntervalSeconds ?? 2) * 1000;
-    while (!stopping) {
+    while (!stopping && !halted()) {
       let jobs: PgBoss.Job<T>[];
       try {
         jobs = await track(boss.fetch<T>(name, { batchSize: options.batchSize ?? 1 }));
@@ -205,11 +208,27 @@ export function createQueue(db: Db, opts: CreateQueueOptions): Queue {
       return id;
     },
 
-    async work<T extends object>(name: string, handler: (job: Job<T>) => Promise<void>, options: WorkOptions = {}) {
-      const running: Promise<void> = loop(name, handler, options).finally(() => loops.delete(running));
-      loops.add(running);
+    async sendMany(name, data, options = {}) {
+      if (data.length === 0) return;
+      const { tx } = options;
+      const connection = tx ? { db: executor(tx) } : {};
+      for (let i = 0; i < data.length; i += 5000) {
+        await boss.insert(data.slice(i, i + 5000).map((d) => ({ name, data: d })), connection);
+      }
+      await (tx ?? db).query('SELECT pg_notify($1, $2)', [channel, name]);
     },
 
-    size: (name) => boss.getQueueSize(name),
+    async work<T extends object>(name: string, handler: (job: Job<T>) => Promise<void>, options: WorkOptions = {}) {
+      let halted = false;
+      const running: Promise<void> = loop(name, handler, options, () => halted).finally(() => loops.delete(running));
+      loops.add(running);
+      return async () => {
+        halted = true;
+        wake(name);
+        await running;
+      };
+    },
+
+    size: (name, before) => boss.getQueueSize(name, before ? { before } : undefined),
   };
 }

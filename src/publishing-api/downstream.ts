@@ -1,6 +1,5 @@
 import type { Stack } from '../content-store/schema.ts';
-import type { Db, Queryable } from '../platform/db/index.ts';
-import type { Logger } from '../platform/log.ts';
+import type { Queryable } from '../platform/db/index.ts';
 import type { ContentStoreClient } from './content-store-client.ts';
 import { forContentStore } from './presenters.ts';
 import { editionsInStores, EDITION_SELECT, latestEventId } from './repository.ts';
@@ -41,47 +40,4 @@ export async function updateContentStore(db: Queryable, store: ContentStoreClien
   // Forget a path this document left, unless another document has taken it since.
   const stale = req.stale_base_path;
   if (stale && stale !== current && !(await pathHeldInStore(db, stale, req.stack))) await store.delete(stale, requestId);
-}
-
-export interface Downstream {
-  /** Runs the requests in order, retrying each; resolves to a warning per request that still failed. */
-  run(requests: DownstreamRequest[], requestId?: string): Promise<string[]>;
-}
-
-export interface DownstreamOptions {
-  db: Db;
-  stores: Record<Stack, ContentStoreClient>;
-  log: Logger;
-  attempts?: number;
-  retryDelayMs?: number;
-}
-
-/**
- * Sends a committed command's changes to the content stores straight away,
- * with a few quick retries. The command has already committed, so a store
- * that stays down does not undo it: the caller reports a warning, and the next
- * write of the document (or a republish) sends the current state again.
- */
-export function createDownstream({ db, stores, log, attempts = 3, retryDelayMs = 100 }: DownstreamOptions): Downstream {
-  return {
-    async run(requests, requestId) {
-      const warnings: string[] = [];
-      for (const req of requests) {
-        for (let attempt = 1; ; attempt++) {
-          try {
-            await updateContentStore(db, stores[req.stack], req, requestId);
-            break;
-          } catch (err) {
-            if (attempt >= attempts) {
-              log.error({ err: (err as Error).message, request_id: requestId, ...req }, 'content store update failed');
-              warnings.push(`The ${req.stack} content store could not be updated: ${(err as Error).message}`);
-              break;
-            }
-            await new Promise((r) => setTimeout(r, retryDelayMs * attempt));
-          }
-        }
-      }
-      return warnings;
-    },
-  };
 }

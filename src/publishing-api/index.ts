@@ -1,9 +1,8 @@
-import type { Stack } from '../content-store/schema.ts';
 import type { Authenticate } from '../platform/auth.ts';
 import type { Db } from '../platform/db/index.ts';
 import type { Logger } from '../platform/log.ts';
-import type { ContentStoreClient } from './content-store-client.ts';
-import { createDownstream } from './downstream.ts';
+import type { Queue } from '../platform/queue.ts';
+import { createDownstreamQueues, downstreamEnqueuer, type RetryPolicy } from './jobs.ts';
 import { createPublishingApiServer } from './server.ts';
 import { loadSchemas, type SchemaRegistry } from './validation/schemas.ts';
 
@@ -11,8 +10,9 @@ export interface PublishingApiDeps {
   db: Db;
   log: Logger;
   authenticate: Authenticate;
-  /** How to reach each content store (HTTP in every mode). */
-  stores: Record<Stack, ContentStoreClient>;
+  /** The job queue the content-store updates travel on (started by the caller; `publishing-worker` works it). */
+  queue: Queue;
+  retry?: RetryPolicy;
   schemas?: SchemaRegistry;
   now?: () => Date;
 }
@@ -23,14 +23,14 @@ export interface PublishingApiService {
   stop(): Promise<void>;
 }
 
-/** The Publishing API, built from injected collaborators. */
+/** The Publishing API, built from injected collaborators. Content-store writes leave it as jobs. */
 export function createPublishingApi(deps: PublishingApiDeps): PublishingApiService {
   const log = deps.log.child({ service: 'publishing-api' });
-  const downstream = createDownstream({ db: deps.db, stores: deps.stores, log });
-  const { app } = createPublishingApiServer({ ...deps, log, schemas: deps.schemas ?? loadSchemas(), downstream });
+  const { app } = createPublishingApiServer({ ...deps, log, schemas: deps.schemas ?? loadSchemas(), enqueue: downstreamEnqueuer(deps.queue) });
   return {
     app,
     async start(port, host) {
+      await createDownstreamQueues(deps.queue, deps.retry);
       await app.listen({ port, host });
       const address = app.server.address();
       const bound = typeof address === 'object' && address ? address.port : port;

@@ -10,7 +10,6 @@ import { reservePathCommand, unreservePathCommand } from './commands/paths.ts';
 import { publish } from './commands/publish.ts';
 import { putContent } from './commands/put-content.ts';
 import { unpublish } from './commands/unpublish.ts';
-import type { Downstream } from './downstream.ts';
 import { editionHistory, getContent, listContent } from './queries.ts';
 import type { SchemaRegistry } from './validation/schemas.ts';
 
@@ -19,7 +18,8 @@ export interface PublishingApiServerOptions {
   log: Logger;
   authenticate: Authenticate;
   schemas: SchemaRegistry;
-  downstream: Downstream;
+  /** Queues content-store updates in a command's transaction. */
+  enqueue: CommandContext['enqueue'];
   now?: () => Date;
 }
 
@@ -40,30 +40,26 @@ export function createPublishingApiServer(opts: PublishingApiServerOptions): Api
     readiness: [{ name: 'database', check: () => opts.db.ping() }],
   });
   const app: FastifyInstance = api.app;
-  const read = { preHandler: requirePermission(opts.authenticate, PERMISSIONS.publishingApiRead) };
-  const write = { preHandler: requirePermission(opts.authenticate, PERMISSIONS.publishingApiWrite) };
+  // onRequest, so that a request without a good token is refused before its body is read.
+  const read = { onRequest: requirePermission(opts.authenticate, PERMISSIONS.publishingApiRead) };
+  const write = { onRequest: requirePermission(opts.authenticate, PERMISSIONS.publishingApiWrite) };
   const now = opts.now ?? (() => new Date());
-  const ctx = (req: FastifyRequest): CommandContext => ({ db: opts.db, now, actor: req.principal?.name ?? null, requestId: req.id });
+  const ctx = (req: FastifyRequest): CommandContext => ({ db: opts.db, now, actor: req.principal?.name ?? null, requestId: req.id, enqueue: opts.enqueue });
 
-  /** Runs a command, then sends what it changed to the content stores; their trouble is a warning, not a failure. */
-  async function execute<T>(req: FastifyRequest, result: Promise<CommandResult<T>>) {
-    const { body, downstream } = await result;
-    const warnings = await opts.downstream.run(downstream, req.id);
-    if (warnings.length === 0) return body;
-    return { ...body, warnings: { ...(body as { warnings?: object }).warnings, content_store: warnings } };
-  }
+  /** The command has committed, and its content-store updates are queued with it. */
+  const bodyOf = async <T>(result: Promise<CommandResult<T>>) => (await result).body;
 
-  app.put<{ Params: Params }>('/v2/content/:content_id', write, (req) => execute(req, putContent(ctx(req), opts.schemas, req.params.content_id, req.body)));
+  app.put<{ Params: Params }>('/v2/content/:content_id', write, (req) => bodyOf(putContent(ctx(req), opts.schemas, req.params.content_id, req.body)));
   app.get<{ Params: Params; Querystring: Query }>('/v2/content/:content_id', read, (req) => getContent(opts.db, req.params.content_id, req.query));
   app.get<{ Querystring: Query }>('/v2/content', read, (req) => listContent(opts.db, req.query, req.url));
   app.get<{ Params: Params; Querystring: Query }>('/v2/content/:content_id/editions', read, (req) => editionHistory(opts.db, req.params.content_id, req.query));
-  app.post<{ Params: Params }>('/v2/content/:content_id/publish', write, (req) => execute(req, publish(ctx(req), req.params.content_id, bodyObject(req))));
-  app.post<{ Params: Params }>('/v2/content/:content_id/unpublish', write, (req) => execute(req, unpublish(ctx(req), req.params.content_id, bodyObject(req))));
-  app.post<{ Params: Params }>('/v2/content/:content_id/discard-draft', write, (req) => execute(req, discardDraft(ctx(req), req.params.content_id, bodyObject(req))));
+  app.post<{ Params: Params }>('/v2/content/:content_id/publish', write, (req) => bodyOf(publish(ctx(req), req.params.content_id, bodyObject(req))));
+  app.post<{ Params: Params }>('/v2/content/:content_id/unpublish', write, (req) => bodyOf(unpublish(ctx(req), req.params.content_id, bodyObject(req))));
+  app.post<{ Params: Params }>('/v2/content/:content_id/discard-draft', write, (req) => bodyOf(discardDraft(ctx(req), req.params.content_id, bodyObject(req))));
   app.get<{ Params: Params }>('/v2/links/:content_id', read, (req) => getLinkSet(opts.db, req.params.content_id));
-  app.patch<{ Params: Params }>('/v2/links/:content_id', write, (req) => execute(req, patchLinkSet(ctx(req), req.params.content_id, bodyObject(req))));
-  app.put<{ Params: Params }>('/paths/*', write, (req) => execute(req, reservePathCommand(ctx(req), `/${req.params['*']}`, bodyObject(req))));
-  app.delete<{ Params: Params }>('/paths/*', write, (req) => execute(req, unreservePathCommand(ctx(req), `/${req.params['*']}`, bodyObject(req))));
+  app.patch<{ Params: Params }>('/v2/links/:content_id', write, (req) => bodyOf(patchLinkSet(ctx(req), req.params.content_id, bodyObject(req))));
+  app.put<{ Params: Params }>('/paths/*', write, (req) => bodyOf(reservePathCommand(ctx(req), `/${req.params['*']}`, bodyObject(req))));
+  app.delete<{ Params: Params }>('/paths/*', write, (req) => bodyOf(unreservePathCommand(ctx(req), `/${req.params['*']}`, bodyObject(req))));
   app.get('/v2/schemas', read, async () => Object.fromEntries(opts.schemas.names().map((n) => [n, opts.schemas.get(n)])));
   app.get<{ Params: { name: string } }>('/v2/schemas/:name', read, async (req) => {
     if (!opts.schemas.has(req.params.name)) throw new ApiError(404, 'not_found', `Could not find publisher schema with name: ${req.params.name}`);

@@ -78,11 +78,20 @@ export interface PutContentPayload {
   access_limited?: Record<string, unknown>;
 }
 
-/** Which content store to bring up to date for one document, after a command commits. */
+/** What a live content store write tells the rest of the platform: the routing key's second word. */
+export type EventType = UpdateType | 'links' | 'unpublish';
+
+/** Which content store to bring up to date for one document: the data of one downstream job. */
 export interface DownstreamRequest {
   stack: 'draft' | 'live';
   content_id: string;
   locale: string;
   /** A path the store should forget if no edition holds it any more (a discarded or moved draft). */
   stale_base_path?: string | null;
+  /** Live writes: the publishing event it raises (default major). */
+  event_type?: EventType;
+  /** Re-send the documents whose expanded links show this one, on the low-priority queue. */
+  update_dependencies?: boolean;
+  /** The request that caused it, for the logs of every service it passes through. */
+  request_id?: string | null;
 }

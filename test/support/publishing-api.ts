@@ -7,6 +7,8 @@ import { silentLogger } from '../../src/platform/log.ts';
 import { migrateAll } from '../../src/platform/platform.ts';
 import type { ContentStoreClient } from '../../src/publishing-api/content-store-client.ts';
 import { createPublishingApi, type PublishingApiService } from '../../src/publishing-api/index.ts';
+import { downstreamBacklog, startDownstreamWorkers } from '../../src/publishing-api/jobs.ts';
+import { createQueue, type Queue } from '../../src/platform/queue.ts';
 import { createToken, tokenAuthenticator } from '../../src/signon/tokens.ts';
 
 export interface StoreCall {
@@ -21,8 +23,10 @@ export interface ApiHarness {
   api: PublishingApiService;
   /** Every content store write, in order. */
   calls: StoreCall[];
+  queue: Queue;
   token: string;
   readOnlyToken: string;
+  /** A request; a write also waits until the content-store jobs it queued have run. */
   call(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; body: any }>;
   /** Rows in the tables a failed write must leave alone. */
   counts(): Promise<Record<string, number>>;
@@ -46,20 +50,22 @@ export async function openApiHarness(opts: { now?: () => Date } = {}): Promise<A
   const t = await openTestDb();
   await migrateAll(t.db);
   const calls: StoreCall[] = [];
-  const api = createPublishingApi({
-    db: t.db,
-    log: silentLogger(),
-    authenticate: tokenAuthenticator(t.db, { cacheMs: 0 }),
-    stores: { live: recorder('live', calls), draft: recorder('draft', calls) },
-    now: opts.now,
-  });
-  await api.app.ready();
+  const log = silentLogger();
+  const queue = createQueue(t.db, { log });
+  await queue.start();
+  const api = createPublishingApi({ db: t.db, log, authenticate: tokenAuthenticator(t.db, { cacheMs: 0 }), queue, now: opts.now });
+  await api.start(0, '127.0.0.1');
+  const workers = await startDownstreamWorkers({ db: t.db, queue, log, stores: { live: recorder('live', calls), draft: recorder('draft', calls) } });
+  const settled = async () => {
+    while ((await downstreamBacklog(queue)) > 0) await new Promise((r) => setTimeout(r, 10));
+  };
   const { token } = await createToken(t.db, 'editor');
   const { token: readOnlyToken } = await createToken(t.db, 'reader', [PERMISSIONS.publishingApiRead]);
   return {
     t,
     api,
     calls,
+    queue,
     token,
     readOnlyToken,
     async call(method, path, body, tok = token) {
@@ -69,6 +75,7 @@ export async function openApiHarness(opts: { now?: () => Date } = {}): Promise<A
         headers: { ...(tok ? { authorization: `Bearer ${tok}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
         payload: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
       });
+      if (method !== 'GET') await settled();
       let parsed: unknown = res.body;
       try {
         parsed = JSON.parse(res.body);
@@ -86,7 +93,9 @@ export async function openApiHarness(opts: { now?: () => Date } = {}): Promise<A
       return out;
     },
     async close() {
+      await workers.stop();
       await api.stop();
+      await queue.stop();
       await t.close();
     },
   };

@@ -10,6 +10,8 @@ import { createLogger, silentLogger } from '../../src/platform/log.ts';
 import { migrateAll } from '../../src/platform/platform.ts';
 import { httpContentStoreClient } from '../../src/publishing-api/content-store-client.ts';
 import { createPublishingApi, type PublishingApiService } from '../../src/publishing-api/index.ts';
+import { startDownstreamWorkers } from '../../src/publishing-api/jobs.ts';
+import { createQueue } from '../../src/platform/queue.ts';
 import { createRouter, type RouterService } from '../../src/router/index.ts';
 import { createToken, tokenAuthenticator } from '../../src/signon/tokens.ts';
 import { send, startSimpleBackend, type HttpResponse, type TestBackend } from './router-harness.ts';
@@ -48,16 +50,19 @@ export async function openPublishingStack(): Promise<PublishingStack> {
     stores[stack] = { service, port: await service.start(0, '127.0.0.1') };
   }
   const writer = await createToken(db, 'publishing-api', [PERMISSIONS.contentStoreWrite]);
-  const api = createPublishingApi({
+  const queue = createQueue(db, { log });
+  await queue.start();
+  const api = createPublishingApi({ db, log, authenticate, queue, retry: { retryLimit: 5, retryDelay: 1 } });
+  const apiPort = await api.start(0, '127.0.0.1');
+  const workers = await startDownstreamWorkers({
     db,
+    queue,
     log,
-    authenticate,
     stores: {
       live: httpContentStoreClient(`http://127.0.0.1:${stores.live.port}`, writer.token),
       draft: httpContentStoreClient(`http://127.0.0.1:${stores.draft.port}`, writer.token),
     },
   });
-  const apiPort = await api.start(0, '127.0.0.1');
   const routers = {} as PublishingStack['routers'];
   for (const stack of STACKS) {
     const service = createRouter({
@@ -96,7 +101,9 @@ export async function openPublishingStack(): Promise<PublishingStack> {
     visit: (stack, path) => send(routers[stack].port, { path }),
     async close() {
       for (const stack of STACKS) await routers[stack].service.stop();
+      await workers.stop();
       await api.stop();
+      await queue.stop();
       for (const stack of STACKS) await stores[stack].service.stop();
       await frontend.close();
       await t.close();

@@ -9,12 +9,22 @@ export interface CommandContext {
   now: () => Date;
   actor: string | null;
   requestId: string | null;
+  /**
+   * Queues the content-store updates inside the command's transaction, so they
+   * exist exactly when the command commits.
+   */
+  enqueue: (tx: Queryable, requests: DownstreamRequest[], priority: Priority) => Promise<void>;
 }
+
+/** An editor's own change goes first; bulk work and fan-out wait behind it. */
+export type Priority = 'high' | 'low';
 
 export interface CommandResult<T> {
   body: T;
   /** The content stores to bring up to date once the command has committed. */
   downstream: DownstreamRequest[];
+  /** high unless the command says otherwise (bulk publishing, republish). */
+  priority?: Priority;
 }
 
 const UNIQUE_VIOLATION = '23505';
@@ -36,6 +46,8 @@ export async function runCommand<T>(
     return await ctx.db.transaction(async (tx) => {
       const result = await fn(tx);
       await recordEvent(tx, { action, content_id: contentId, payload, actor: ctx.actor, request_id: ctx.requestId });
+      const downstream = result.downstream.map((r) => ({ ...r, request_id: ctx.requestId }));
+      if (downstream.length) await ctx.enqueue(tx, downstream, result.priority ?? 'high');
       return result;
     });
   } catch (err) {

@@ -19,7 +19,13 @@ export function discardDraft(ctx: CommandContext, rawContentId: string, body: Re
     await bumpLock(tx, doc.id);
     return {
       body: { content_id: contentId },
-      downstream: [{ stack: 'draft', content_id: contentId, locale, stale_base_path: draft.base_path !== live?.base_path ? draft.base_path : null }],
+      downstream: [{
+        stack: 'draft',
+        content_id: contentId,
+        locale,
+        stale_base_path: draft.base_path !== live?.base_path ? draft.base_path : null,
+        update_dependencies: true,
+      }],
     };
   });
 }

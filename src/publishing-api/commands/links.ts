@@ -2,6 +2,7 @@ import { ApiError, type FieldErrors } from '../../platform/api.ts';
 import type { Queryable } from '../../platform/db/index.ts';
 import { checkLock } from '../lifecycle.ts';
 import { documentExists } from '../repository.ts';
+import type { DownstreamRequest } from '../types.ts';
 import { isUuid, optionalInteger, requireContentId, runCommand, type CommandContext, type CommandResult } from './command.ts';
 
 export interface LinkSetBody {
@@ -76,7 +77,20 @@ export function patchLinkSet(ctx: CommandContext, rawContentId: string, body: Re
       }
     }
     await tx.query('UPDATE publishing_api.link_sets SET lock_version = lock_version + 1, updated_at = now() WHERE content_id = $1', [contentId]);
-    // Expansion into the content stores comes with dependency resolution; until then a link set is stored, not sent.
-    return { body: (await readLinkSet(tx, contentId))!, downstream: [] };
+    // Link sets are not drafted: a change reaches both stores at once, in every locale the document has.
+    const { rows: stores } = await tx.query<{ locale: string; content_store: 'draft' | 'live' }>(
+      `SELECT DISTINCT d.locale, e.content_store FROM publishing_api.documents d
+       JOIN publishing_api.editions e ON e.document_id = d.id
+       WHERE d.content_id = $1 AND e.content_store IS NOT NULL`,
+      [contentId],
+    );
+    const locales = [...new Set(stores.map((r) => r.locale))];
+    const downstream: DownstreamRequest[] = [
+      ...locales.map((locale) => ({ stack: 'draft' as const, content_id: contentId, locale, update_dependencies: true })),
+      ...stores
+        .filter((r) => r.content_store === 'live')
+        .map((r) => ({ stack: 'live' as const, content_id: contentId, locale: r.locale, event_type: 'links' as const, update_dependencies: true })),
+    ];
+    return { body: (await readLinkSet(tx, contentId))!, downstream, priority: body.bulk_publishing === true ? 'low' : 'high' };
   });
 }

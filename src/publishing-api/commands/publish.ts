@@ -52,9 +52,10 @@ export function publish(ctx: CommandContext, rawContentId: string, body: Record<
     // A document published at a new path leaves the old one: the live store must forget it.
     const moved = live?.base_path && live.base_path !== draft.base_path ? live.base_path : null;
     downstream.push(
-      { stack: 'draft', content_id: contentId, locale },
-      { stack: 'live', content_id: contentId, locale, stale_base_path: moved },
+      { stack: 'draft', content_id: contentId, locale, update_dependencies: true },
+      { stack: 'live', content_id: contentId, locale, stale_base_path: moved, event_type: updateType, update_dependencies: true },
     );
-    return { body: { content_id: contentId }, downstream };
+    // A republish changes nothing an editor is waiting for.
+    return { body: { content_id: contentId }, downstream, priority: updateType === 'republish' ? 'low' : 'high' };
   });
 }

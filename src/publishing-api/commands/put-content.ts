@@ -116,7 +116,7 @@ export function putContent(ctx: CommandContext, schemas: SchemaRegistry, rawCont
     await bumpLock(tx, doc.id);
 
     const after = await editionsOf(tx, doc.id);
-    downstream.push({ stack: 'draft', content_id: contentId, locale, stale_base_path: moved });
-    return { body: presentEdition(draftOf(after)!, after), downstream };
+    downstream.push({ stack: 'draft', content_id: contentId, locale, stale_base_path: moved, update_dependencies: true });
+    return { body: presentEdition(draftOf(after)!, after), downstream, priority: p.bulk_publishing ? 'low' : 'high' };
   });
 }

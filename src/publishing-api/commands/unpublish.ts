@@ -59,8 +59,14 @@ export function unpublish(ctx: CommandContext, rawContentId: string, body: Recor
     return {
       body: { content_id: contentId },
       downstream: [
-        { stack: 'draft', content_id: contentId, locale, stale_base_path: discard?.base_path !== target.base_path ? discard?.base_path : null },
-        { stack: 'live', content_id: contentId, locale },
+        {
+          stack: 'draft',
+          content_id: contentId,
+          locale,
+          stale_base_path: discard?.base_path !== target.base_path ? discard?.base_path : null,
+          update_dependencies: true,
+        },
+        { stack: 'live', content_id: contentId, locale, event_type: 'unpublish', update_dependencies: true },
       ],
     };
   });
