@@ -76,7 +76,8 @@ test('a change re-sends its dependents on the low queue, marked as a links event
     queue,
     log,
     stores: { live: recording, draft: recording },
-    dependents: async (_db, contentId) => (contentId === id(10) ? [id(11), id(12)] : []),
+    dependents: async (_db, contentId) =>
+      contentId === id(10) ? [id(11), id(12)].map((c) => ({ content_id: c, locale: 'en', stores: ['draft' as const] })) : [],
   });
   try {
     for (const n of [11, 12]) await putContent(ctx, schemas, id(n), answer(`/dependent-${n}`));

@@ -75,11 +75,14 @@ test('discarding a draft puts the live edition back on the draft stack', async (
   await s.call('PUT', `/v2/content/${id}`, answer(path, { title: 'First' }));
   await s.call('POST', `/v2/content/${id}/publish`, {});
   await s.call('PUT', `/v2/content/${id}`, answer(path, { title: 'Second' }));
-  const draftTitle = async () => ((await (await fetch(`http://127.0.0.1:${s.stores.draft.port}/content${path}`)).json()) as { title: string }).title;
-  assert.equal(await draftTitle(), 'Second');
+  const draftTitle = (title: string) => async () => {
+    const res = await fetch(`http://127.0.0.1:${s.stores.draft.port}/content${path}`);
+    return res.status === 200 && ((await res.json()) as { title: string }).title === title ? true : undefined;
+  };
+  await eventually(draftTitle('Second'), 5000, 'the new draft on the draft stack');
   const discard = await s.call('POST', `/v2/content/${id}/discard-draft`, {});
   assert.equal(discard.status, 200, JSON.stringify(discard.body));
-  assert.equal(await draftTitle(), 'First');
+  await eventually(draftTitle('First'), 5000, 'the live edition back on the draft stack');
 });
 
 test('a content store that is down: the edition is saved, and its job delivers it once the store is back', async () => {

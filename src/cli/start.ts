@@ -79,7 +79,7 @@ function contentStoreTarget(stack: 'live' | 'draft'): Target {
 
 const publishingApiTarget: Target = async (platform) => {
   const { db, config, log } = platform;
-  const api = createPublishingApi({ db, log, authenticate: tokenAuthenticator(db), queue: await platform.queue() });
+  const api = createPublishingApi({ db, log, authenticate: tokenAuthenticator(db), queue: await platform.queue(), origin: config.publishing.publicOrigin });
   const port = await api.start(config.ports['publishing-api'], config.host);
   return { name: 'publishing-api', urls: [`http://${config.host}:${port}/v2/content`], stop: () => api.stop() };
 };
@@ -111,7 +111,7 @@ const publishingWorkerTarget: Target = async (platform) => {
   const queue = await platform.queue();
   const { stores, release } = await contentStoreClients(platform);
   await createDownstreamQueues(queue);
-  const workers = await startDownstreamWorkers({ db, queue, stores, log });
+  const workers = await startDownstreamWorkers({ db, queue, stores, log, origin: platform.config.publishing.publicOrigin });
   return {
     name: 'publishing-worker',
     urls: [],
@@ -194,7 +194,7 @@ export async function withEphemeralPublishing<T>(platform: Platform, fn: (apiUrl
     const clients = await contentStoreClients({ ...platform, config: { ...config, publishing: { ...config.publishing, contentStoreUrls: urls } } });
     started.push({ stop: clients.release });
     await createDownstreamQueues(queue);
-    started.push(await startDownstreamWorkers({ db, queue, stores: clients.stores, log }));
+    started.push(await startDownstreamWorkers({ db, queue, stores: clients.stores, log, origin: config.publishing.publicOrigin }));
     const api = createPublishingApi({ db, log, authenticate, queue });
     const port = await api.start(0, config.host);
     started.push(api);

@@ -45,6 +45,8 @@ export interface PublishingConfig {
   contentStoreToken: string | undefined;
   /** Seconds the live content store lets caches keep an item. */
   contentStoreTtlSeconds: number;
+  /** The public site's origin, for the web_url of expanded links (default: the edge on this host). */
+  publicOrigin: string;
 }
 
 export interface Config {
@@ -180,6 +182,7 @@ export function loadConfig(env: Env = process.env): Config {
       },
       contentStoreToken: env.CONTENT_STORE_BEARER_TOKEN || undefined,
       contentStoreTtlSeconds: Math.round(duration('CONTENT_STORE_DEFAULT_TTL', 300_000, 1000) / 1000),
+      publicOrigin: (url('PORTICO_PUBLIC_ORIGIN', ['http:', 'https:']) ?? `http://${host}:${ports.www}`).replace(/\/$/, ''),
     },
   };
 

@@ -1,6 +1,7 @@
 import type { Stack } from '../content-store/schema.ts';
 import type { Queryable } from '../platform/db/index.ts';
 import type { ContentStoreClient } from './content-store-client.ts';
+import { expandLinks } from './expansion/expand.ts';
 import { forContentStore } from './presenters.ts';
 import { editionsInStores, EDITION_SELECT, latestEventId } from './repository.ts';
 import type { DownstreamRequest } from './types.ts';
@@ -22,14 +23,16 @@ async function pathHeldInStore(db: Queryable, basePath: string, stack: Stack): P
  * The payload_version is read before the edition, so a newer state always
  * travels with a version at least as high.
  */
-export async function updateContentStore(db: Queryable, store: ContentStoreClient, req: DownstreamRequest, requestId?: string): Promise<void> {
+export async function updateContentStore(db: Queryable, store: ContentStoreClient, req: DownstreamRequest, origin: string): Promise<void> {
+  const requestId = req.request_id ?? undefined;
   const payloadVersion = await latestEventId(db);
   const { draft, live } = await editionsInStores(db, req.content_id, req.locale);
   // The draft store mirrors live for documents with no draft.
   const edition = req.stack === 'live' ? live : draft ?? live;
   let current: string | null = null;
   if (edition?.base_path) {
-    const payload = forContentStore(edition, req.stack, payloadVersion);
+    const links = await expandLinks(db, req.content_id, req.locale, { withDrafts: req.stack === 'draft', origin });
+    const payload = forContentStore(edition, req.stack, payloadVersion, links);
     if (payload) {
       await store.put(edition.base_path, payload, requestId);
       current = edition.base_path;

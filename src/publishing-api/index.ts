@@ -15,6 +15,8 @@ export interface PublishingApiDeps {
   retry?: RetryPolicy;
   schemas?: SchemaRegistry;
   now?: () => Date;
+  /** The public site's origin, for the web_url of expanded links. */
+  origin?: string;
 }
 
 export interface PublishingApiService {

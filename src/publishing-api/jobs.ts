@@ -5,6 +5,7 @@ import type { Queue } from '../platform/queue.ts';
 import type { Priority } from './commands/command.ts';
 import type { ContentStoreClient } from './content-store-client.ts';
 import { updateContentStore } from './downstream.ts';
+import { dependentDocuments } from './expansion/dependents.ts';
 import type { DownstreamRequest } from './types.ts';
 
 /** The downstream queues: an editor's own change, the fan-out behind it, and where jobs go after their last try. */
@@ -39,11 +40,13 @@ export interface WorkerOptions {
   queue: Queue;
   stores: Record<Stack, ContentStoreClient>;
   log: Logger;
+  /** The public site's origin, for the web_url of expanded links. */
+  origin?: string;
   /** Concurrent jobs per queue in this process. */
   highConcurrency?: number;
   lowConcurrency?: number;
-  /** The documents to re-send when this one changes (dependency resolution). */
-  dependents?: (db: Queryable, contentId: string, locale: string) => Promise<string[]>;
+  /** The documents to re-send when this one changes (dependency resolution); tests swap it. */
+  dependents?: (db: Queryable, contentId: string, locale: string) => Promise<{ content_id: string; locale: string; stores: Stack[] }[]>;
 }
 
 /**
@@ -53,20 +56,17 @@ export interface WorkerOptions {
  */
 export async function startDownstreamWorkers(opts: WorkerOptions): Promise<{ stop(): Promise<void> }> {
   const { db, queue, stores, log } = opts;
+  const origin = opts.origin ?? 'http://127.0.0.1:8080';
+  const dependents = opts.dependents ?? dependentDocuments;
   const handle = (priority: Priority) => async ({ data }: { data: DownstreamRequest }) => {
-    await updateContentStore(db, stores[data.stack], data, data.request_id ?? undefined);
-    if (!data.update_dependencies || !opts.dependents) return;
-    const dependents = await opts.dependents(db, data.content_id, data.locale);
-    if (dependents.length === 0) return;
-    log.info({ content_id: data.content_id, stack: data.stack, dependents: dependents.length, from: priority }, 'queueing dependents');
+    await updateContentStore(db, stores[data.stack], data, origin);
+    if (!data.update_dependencies) return;
+    const jobs: DownstreamRequest[] = (await dependents(db, data.content_id, data.locale))
+      .filter((d) => d.stores.includes(data.stack) && !(d.content_id === data.content_id && d.locale === data.locale))
+      .map((d) => ({ stack: data.stack, content_id: d.content_id, locale: d.locale, event_type: 'links', request_id: data.request_id ?? null }));
+    if (jobs.length === 0) return;
+    log.info({ content_id: data.content_id, stack: data.stack, dependents: jobs.length, from: priority }, 'queueing dependents');
     // Queued whole or not at all; if this job fails after, its retry queues them again, and re-sending is harmless.
-    const jobs: DownstreamRequest[] = dependents.map((contentId) => ({
-      stack: data.stack,
-      content_id: contentId,
-      locale: data.locale,
-      event_type: 'links',
-      request_id: data.request_id ?? null,
-    }));
     await db.transaction((tx) => queue.sendMany(QUEUES.low, jobs, { tx }));
   };
   const workers: (() => Promise<void>)[] = [];

@@ -3,7 +3,9 @@ import type { Queryable } from '../platform/db/index.ts';
 import { requireContentId } from './commands/command.ts';
 import { draftOf, liveOf } from './lifecycle.ts';
 import { presentEdition, presentHistoryEntry } from './presenters.ts';
-import { documentEditions, EDITION_SELECT, toEdition } from './repository.ts';
+import { documentEditions, documentExists, EDITION_SELECT, toEdition } from './repository.ts';
+import { expandLinks } from './expansion/expand.ts';
+import { iso } from './presenters.ts';
 
 type Query = Record<string, string | string[] | undefined>;
 
@@ -111,4 +113,25 @@ export async function listContent(db: Queryable, q: Query, selfUrl: string) {
     link(page, 'self'),
   ];
   return { total, pages, current_page: page, links, results: rows.map(toEdition).map((e) => presentEdition(e)) };
+}
+
+/**
+ * `GET /v2/expanded-links/:content_id`: the expansion the content stores are
+ * sent, computed now (`with_drafts=false` for the live store's view).
+ */
+export async function getExpandedLinks(db: Queryable, rawContentId: string, q: Query, origin: string, now: Date) {
+  const contentId = requireContentId(rawContentId);
+  const locale = typeof q.locale === 'string' ? q.locale : 'en';
+  if (q.with_drafts !== undefined && q.with_drafts !== 'true' && q.with_drafts !== 'false') {
+    throw new ApiError(422, 'parameter_invalid', 'with_drafts must be true or false', { with_drafts: ['must be true or false'] });
+  }
+  const withDrafts = q.with_drafts !== 'false';
+  const expanded = await expandLinks(db, contentId, locale, { withDrafts, origin });
+  if (Object.keys(expanded).length === 0) {
+    const linkSet = await db.query('SELECT 1 FROM publishing_api.link_sets WHERE content_id = $1', [contentId]);
+    if (linkSet.rows.length === 0 && !(await documentExists(db, contentId))) {
+      throw new ApiError(404, 'not_found', `Could not find links for content_id: ${contentId}`);
+    }
+  }
+  return { content_id: contentId, locale, with_drafts: withDrafts, generated: iso(now), expanded_links: expanded };
 }

@@ -10,7 +10,7 @@ import { reservePathCommand, unreservePathCommand } from './commands/paths.ts';
 import { publish } from './commands/publish.ts';
 import { putContent } from './commands/put-content.ts';
 import { unpublish } from './commands/unpublish.ts';
-import { editionHistory, getContent, listContent } from './queries.ts';
+import { editionHistory, getContent, getExpandedLinks, listContent } from './queries.ts';
 import type { SchemaRegistry } from './validation/schemas.ts';
 
 export interface PublishingApiServerOptions {
@@ -21,6 +21,8 @@ export interface PublishingApiServerOptions {
   /** Queues content-store updates in a command's transaction. */
   enqueue: CommandContext['enqueue'];
   now?: () => Date;
+  /** The public site's origin, for the web_url of expanded links. */
+  origin?: string;
 }
 
 type Params = { content_id: string; '*': string };
@@ -56,6 +58,9 @@ export function createPublishingApiServer(opts: PublishingApiServerOptions): Api
   app.post<{ Params: Params }>('/v2/content/:content_id/publish', write, (req) => bodyOf(publish(ctx(req), req.params.content_id, bodyObject(req))));
   app.post<{ Params: Params }>('/v2/content/:content_id/unpublish', write, (req) => bodyOf(unpublish(ctx(req), req.params.content_id, bodyObject(req))));
   app.post<{ Params: Params }>('/v2/content/:content_id/discard-draft', write, (req) => bodyOf(discardDraft(ctx(req), req.params.content_id, bodyObject(req))));
+  app.get<{ Params: Params; Querystring: Query }>('/v2/expanded-links/:content_id', read, (req) =>
+    getExpandedLinks(opts.db, req.params.content_id, req.query, opts.origin ?? 'http://127.0.0.1:8080', now()),
+  );
   app.get<{ Params: Params }>('/v2/links/:content_id', read, (req) => getLinkSet(opts.db, req.params.content_id));
   app.patch<{ Params: Params }>('/v2/links/:content_id', write, (req) => bodyOf(patchLinkSet(ctx(req), req.params.content_id, bodyObject(req))));
   app.put<{ Params: Params }>('/paths/*', write, (req) => bodyOf(reservePathCommand(ctx(req), `/${req.params['*']}`, bodyObject(req))));

@@ -3,6 +3,7 @@ import type { Queryable } from '../../platform/db/index.ts';
 import { checkLock } from '../lifecycle.ts';
 import { documentExists } from '../repository.ts';
 import type { DownstreamRequest } from '../types.ts';
+import { removedLinkTargets } from '../expansion/dependents.ts';
 import { isUuid, optionalInteger, requireContentId, runCommand, type CommandContext, type CommandResult } from './command.ts';
 
 export interface LinkSetBody {
@@ -65,6 +66,7 @@ export function patchLinkSet(ctx: CommandContext, rawContentId: string, body: Re
     await tx.query('INSERT INTO publishing_api.link_sets (content_id) VALUES ($1) ON CONFLICT DO NOTHING', [contentId]);
     const { rows } = await tx.query<{ lock_version: number }>('SELECT lock_version FROM publishing_api.link_sets WHERE content_id = $1 FOR UPDATE', [contentId]);
     checkLock(rows[0]!.lock_version, previousVersion);
+    const before = (await readLinkSet(tx, contentId))!.links;
     for (const [type, ids] of Object.entries(links)) {
       await tx.query('DELETE FROM publishing_api.links WHERE link_set_content_id = $1 AND link_type = $2', [contentId, type]);
       const unique = [...new Set(ids.map((id) => id.toLowerCase()))];
@@ -91,6 +93,14 @@ export function patchLinkSet(ctx: CommandContext, rawContentId: string, body: Re
         .filter((r) => r.content_store === 'live')
         .map((r) => ({ stack: 'live' as const, content_id: contentId, locale: r.locale, event_type: 'links' as const, update_dependencies: true })),
     ];
-    return { body: (await readLinkSet(tx, contentId))!, downstream, priority: body.bulk_publishing === true ? 'low' : 'high' };
+    const after = (await readLinkSet(tx, contentId))!;
+    // A target no longer linked must stop showing this document as a reverse link.
+    for (const target of removedLinkTargets(before, after.links)) {
+      downstream.push(
+        { stack: 'draft', content_id: target, locale: 'en' },
+        { stack: 'live', content_id: target, locale: 'en', event_type: 'links' },
+      );
+    }
+    return { body: after, downstream, priority: body.bulk_publishing === true ? 'low' : 'high' };
   });
 }

@@ -2,6 +2,7 @@ import { ApiError } from '../../platform/api.ts';
 import { checkLock, publishPlan, publishTimestamps } from '../lifecycle.ts';
 import { bumpLock, editionsOf, holderOfPath, lockDocument, updateEdition, upsertUnpublishing } from '../repository.ts';
 import type { DownstreamRequest } from '../types.ts';
+import { expansionFieldsChanged, removedLinkTargets } from '../expansion/dependents.ts';
 import { optionalInteger, optionalString, requireContentId, runCommand, SUBSTITUTABLE, type CommandContext, type CommandResult } from './command.ts';
 
 /** `POST /v2/content/:content_id/publish`: the draft becomes the live edition; the old live one is superseded. */
@@ -51,10 +52,16 @@ export function publish(ctx: CommandContext, rawContentId: string, body: Record<
 
     // A document published at a new path leaves the old one: the live store must forget it.
     const moved = live?.base_path && live.base_path !== draft.base_path ? live.base_path : null;
+    const published = (await editionsOf(tx, doc.id)).find((e) => e.id === draft.id)!;
+    // The live documents linking here show the old live edition until they are sent again.
+    const changed = expansionFieldsChanged(live, published);
     downstream.push(
-      { stack: 'draft', content_id: contentId, locale, update_dependencies: true },
-      { stack: 'live', content_id: contentId, locale, stale_base_path: moved, event_type: updateType, update_dependencies: true },
+      { stack: 'draft', content_id: contentId, locale },
+      { stack: 'live', content_id: contentId, locale, stale_base_path: moved, event_type: updateType, update_dependencies: changed },
     );
+    for (const target of removedLinkTargets(live?.edition_links ?? {}, published.edition_links)) {
+      downstream.push({ stack: 'live', content_id: target, locale, event_type: 'links' });
+    }
     // A republish changes nothing an editor is waiting for.
     return { body: { content_id: contentId }, downstream, priority: updateType === 'republish' ? 'low' : 'high' };
   });

@@ -8,6 +8,7 @@ import {
 } from '../repository.ts';
 import type { DownstreamRequest, PutContentPayload } from '../types.ts';
 import type { SchemaRegistry } from '../validation/schemas.ts';
+import { expansionFieldsChanged, removedLinkTargets } from '../expansion/dependents.ts';
 import { validateRoutesAndRedirects } from '../validation/routes.ts';
 import { requireContentId, runCommand, SUBSTITUTABLE, type CommandContext, type CommandResult } from './command.ts';
 
@@ -116,7 +117,20 @@ export function putContent(ctx: CommandContext, schemas: SchemaRegistry, rawCont
     await bumpLock(tx, doc.id);
 
     const after = await editionsOf(tx, doc.id);
-    downstream.push({ stack: 'draft', content_id: contentId, locale, stale_base_path: moved, update_dependencies: true });
-    return { body: presentEdition(draftOf(after)!, after), downstream, priority: p.bulk_publishing ? 'low' : 'high' };
+    const before = draft ?? live;
+    const now_ = draftOf(after)!;
+    downstream.push({
+      stack: 'draft',
+      content_id: contentId,
+      locale,
+      stale_base_path: moved,
+      // Only a change that shows in other documents' expanded links sends them again.
+      update_dependencies: expansionFieldsChanged(before, now_),
+    });
+    // A target this edition no longer links to must stop showing it as a reverse link (a parent's children).
+    for (const target of removedLinkTargets(before?.edition_links ?? {}, now_.edition_links)) {
+      downstream.push({ stack: 'draft', content_id: target, locale });
+    }
+    return { body: presentEdition(now_, after), downstream, priority: p.bulk_publishing ? 'low' : 'high' };
   });
 }
