@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from '../platform/config.ts';
 import { createLogger } from '../platform/log.ts';
 import { openPlatform } from '../platform/platform.ts';
 import { importRoutesFile, printRoutes, UsageError } from './routes.ts';
+import { eventsTailCommand } from './events.ts';
 import { seedDemoContent } from './seed.ts';
 import { seedDemoContentOnce, seedDemoRoutes, startTargets, stopAll, TARGETS, withEphemeralPublishing } from './start.ts';
 import { createTokenCommand, listTokensCommand, revokeTokenCommand } from './tokens.ts';
@@ -20,6 +21,8 @@ Commands:
                                     also content-store.write); the token is printed once, alone on the last line
   tokens list                       list tokens (never the tokens themselves)
   tokens revoke ID                  revoke a token
+  events tail [--pattern P]         print publishing events as they arrive (needs AMQP_URL; P a topic
+                                    pattern such as 'answer.*' or '*.unpublish', default #)
   seed [--api URL --token TOKEN]    publish the demo documents through the Publishing API: a running one
                                     (--api, --token), or one started in this process for the purpose
   --help                            show this help
@@ -62,6 +65,7 @@ async function run(argv: string[], out: Out, err: Out): Promise<number> {
       permissions: { type: 'string' },
       api: { type: 'string' },
       token: { type: 'string' },
+      pattern: { type: 'string' },
     },
   });
   const [command, sub, ...rest] = positionals;
@@ -118,6 +122,12 @@ async function run(argv: string[], out: Out, err: Out): Promise<number> {
       return report(await seedDemoContent(api, values.token));
     }
     return withPlatform(async (p) => report(await withEphemeralPublishing(p, (url, token) => seedDemoContent(url, token))));
+  }
+
+  if (command === 'events') {
+    if (sub !== 'tail' || rest.length) throw new UsageError(`unknown events command ${JSON.stringify(sub ?? '')}; use tail`);
+    const config = loadConfig();
+    return eventsTailCommand({ amqpUrl: config.amqpUrl, pattern: values.pattern, out, err, log: createLogger({ level: 'warn' }) });
   }
 
   throw new UsageError(`unknown command ${JSON.stringify(command)}`);

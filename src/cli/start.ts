@@ -64,13 +64,16 @@ const placeholderTarget: Target = async ({ config, log }) => {
 };
 
 function contentStoreTarget(stack: 'live' | 'draft'): Target {
-  return async ({ db, config, log }) => {
+  return async (platform) => {
+    const { db, config, log } = platform;
     const store = createContentStore({
       stack,
       db,
       log,
       authenticate: tokenAuthenticator(db),
       defaultTtlSeconds: config.publishing.contentStoreTtlSeconds,
+      // The live store announces its writes as publishing events.
+      bus: stack === 'live' ? await platform.bus() : undefined,
     });
     const port = await store.start(config.ports[`content-store-${stack}` as PortName], config.host);
     return { name: `content-store-${stack}`, urls: [`http://${config.host}:${port}/content/`], stop: () => store.stop() };
@@ -187,7 +190,14 @@ export async function withEphemeralPublishing<T>(platform: Platform, fn: (apiUrl
   try {
     const urls = {} as Record<Stack, string>;
     for (const stack of STACKS) {
-      const store = createContentStore({ stack, db, log, authenticate, defaultTtlSeconds: config.publishing.contentStoreTtlSeconds });
+      const store = createContentStore({
+        stack,
+        db,
+        log,
+        authenticate,
+        defaultTtlSeconds: config.publishing.contentStoreTtlSeconds,
+        bus: stack === 'live' ? await platform.bus() : undefined,
+      });
       urls[stack] = `http://${config.host}:${await store.start(0, config.host)}`;
       started.push(store);
     }

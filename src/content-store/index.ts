@@ -4,7 +4,9 @@ import type { Registry } from 'prom-client';
 import type { Authenticate } from '../platform/auth.ts';
 import type { Db } from '../platform/db/index.ts';
 import type { Logger } from '../platform/log.ts';
-import type { Stack } from './schema.ts';
+import type { Bus } from '../platform/bus/index.ts';
+import { startOutboxRelay, type OutboxRelay } from '../platform/outbox/index.ts';
+import { contentStoreSchema, type Stack } from './schema.ts';
 import { createContentStoreApp } from './server.ts';
 
 export interface ContentStoreDeps {
@@ -20,6 +22,11 @@ export interface ContentStoreDeps {
   bodyLimitBytes?: number;
   /** How long stop() lets in-flight requests finish before cutting them (default 30 s). */
   shutdownTimeoutMs?: number;
+  /**
+   * The live store announces every write on this bus (`published_documents`),
+   * through an outbox written in the write's transaction and relayed from here.
+   */
+  bus?: Bus;
 }
 
 export interface ContentStoreService {
@@ -49,7 +56,9 @@ export function createContentStore(deps: ContentStoreDeps): ContentStoreService 
     defaultTtlSeconds: ttl,
     clock: deps.clock ?? (() => new Date()),
     bodyLimitBytes: deps.bodyLimitBytes ?? 16 * 1024 * 1024,
+    events: Boolean(deps.bus) && stack === 'live',
   });
+  let relay: OutboxRelay | undefined;
   const shutdownTimeoutMs = deps.shutdownTimeoutMs ?? 30_000;
 
   return {
@@ -57,6 +66,7 @@ export function createContentStore(deps: ContentStoreDeps): ContentStoreService 
     app,
     metrics,
     async start(port, host) {
+      if (deps.bus && stack === 'live') relay = await startOutboxRelay({ db, schema: contentStoreSchema(stack), bus: deps.bus, log });
       await app.listen({ port, host });
       const bound = (app.server.address() as AddressInfo).port;
       log.info({ port: bound }, 'content store listening');
@@ -71,6 +81,8 @@ export function createContentStore(deps: ContentStoreDeps): ContentStoreService 
       } finally {
         clearTimeout(timer);
       }
+      // After the last write: whatever it announced is relayed now or by the next relay to start.
+      await relay?.stop();
     },
   };
 }

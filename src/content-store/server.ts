@@ -1,14 +1,15 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, createApi, requirePermission, type Api } from '../platform/api.ts';
 import { PERMISSIONS, type Authenticate } from '../platform/auth.ts';
-import type { Db } from '../platform/db/index.ts';
+import type { Db, Queryable } from '../platform/db/index.ts';
 import type { Logger } from '../platform/log.ts';
 import { incomingPathErrors } from '../router/routes.ts';
 import { canonicalPath } from './path.ts';
 import { checkContentPayload } from './payload.ts';
 import { cacheControl } from './present.ts';
-import type { Stack } from './schema.ts';
-import { deleteContentItem, findContentItem, prepareItem, putContentItem, type PutResult } from './store.ts';
+import { contentStoreSchema, type Stack } from './schema.ts';
+import { announceItem, announceVanish, EVENT_TYPE_HEADER, eventTypeOf } from './events.ts';
+import { deleteContentItem, findContentItem, prepareItem, putContentItem, type DeletedItem, type PutResult } from './store.ts';
 
 export interface ContentStoreAppOptions {
   stack: Stack;
@@ -19,6 +20,8 @@ export interface ContentStoreAppOptions {
   defaultTtlSeconds: number;
   clock: () => Date;
   bodyLimitBytes: number;
+  /** Announce every write as a publishing event (the live store), through the schema's outbox. */
+  events?: boolean;
 }
 
 /** The raw path after the route's literal prefix, '' meaning the root; undefined when the URL does not start with it verbatim. */
@@ -44,6 +47,7 @@ function basePathOf(request: FastifyRequest): { raw: string; basePath: string } 
 /** A live or draft content store's HTTP surface, on the platform's API scaffolding. */
 export function createContentStoreApp(opts: ContentStoreAppOptions): Api {
   const { stack, db, defaultTtlSeconds: ttl, clock } = opts;
+  const schema = contentStoreSchema(stack);
   const api = createApi({
     name: `content-store-${stack}`,
     log: opts.log,
@@ -81,7 +85,9 @@ export function createContentStoreApp(opts: ContentStoreAppOptions): Api {
       throw new ApiError(422, 'invalid_content_item', `the content item has ${n} invalid field(s)`, checked.fields);
     }
     const { payload, registration } = checked;
-    const result = await putContentItem(db, stack, prepareItem(payload, registration.routes.map((r) => r.record), clock()));
+    const item = prepareItem(payload, registration.routes.map((r) => r.record), clock());
+    const eventType = opts.events ? eventTypeOf(request.headers[EVENT_TYPE_HEADER]) : undefined;
+    const result = await putContentItem(db, stack, item, eventType && ((tx) => announceItem(tx, schema, payload, item.presented, eventType)));
     if (result.outcome === 'stale') {
       request.log.info({ base_path: basePath, payload_version: payload.payload_version, stored: result.storedVersion }, 'stale payload ignored');
       throw new ApiError(409, 'stale_payload_version', `payload_version ${payload.payload_version} is not newer than the stored ${result.storedVersion}`);
@@ -92,7 +98,8 @@ export function createContentStoreApp(opts: ContentStoreAppOptions): Api {
 
   const remove = async (request: FastifyRequest, reply: FastifyReply) => {
     const { basePath } = basePathOf(request);
-    if (!(await deleteContentItem(db, stack, basePath))) throw new ApiError(404, 'not_found', `no content item at ${basePath}`);
+    const announce = opts.events ? (tx: Queryable, deleted: DeletedItem) => announceVanish(tx, schema, deleted) : undefined;
+    if (!(await deleteContentItem(db, stack, basePath, announce))) throw new ApiError(404, 'not_found', `no content item at ${basePath}`);
     request.log.info({ base_path: basePath }, 'content item deleted');
     return reply.code(200).send({});
   };

@@ -143,7 +143,7 @@ async function replaceOwnedRoutes(tx: Queryable, stack: Stack, basePath: string,
  * transaction. An item whose stored payload_version is the same or newer is
  * left alone ('stale'), and nothing is written.
  */
-export async function putContentItem(db: Db, stack: Stack, item: PreparedItem): Promise<PutResult> {
+export async function putContentItem(db: Db, stack: Stack, item: PreparedItem, announce?: (tx: Queryable) => Promise<unknown>): Promise<PutResult> {
   const s = schemaOf(stack);
   const p = item.payload;
   return db.transaction(async (tx): Promise<PutResult> => {
@@ -187,6 +187,7 @@ export async function putContentItem(db: Db, stack: Stack, item: PreparedItem): 
       return { outcome: 'stale', storedVersion: Number(stored.rows[0]?.payload_version) };
     }
     const routes = await replaceOwnedRoutes(tx, stack, p.base_path, item.routes);
+    await announce?.(tx);
     return { outcome: row.created ? 'created' : 'replaced', routes };
   });
 }
@@ -216,11 +217,30 @@ export async function findContentItem(db: Queryable, stack: Stack, path: string)
   return owner ? { kind: 'route', basePath: owner.base_path, maxCacheTime: owner.max_cache_time } : undefined;
 }
 
-/** Deletes the item and, by cascade, every route it owned. False when there was none. */
-export async function deleteContentItem(db: Queryable, stack: Stack, basePath: string): Promise<boolean> {
+export interface DeletedItem {
+  base_path: string;
+  content_id: string;
+  locale: string;
+}
+
+/** Deletes the item and, by cascade, every route it owned, in one transaction with `announce`. False when there was none. */
+export async function deleteContentItem(
+  db: Db,
+  stack: Stack,
+  basePath: string,
+  announce?: (tx: Queryable, deleted: DeletedItem) => Promise<unknown>,
+): Promise<boolean> {
   const s = schemaOf(stack);
-  const deleted = await db.query(`DELETE FROM ${s}.content_items WHERE base_path = $1 RETURNING base_path`, [basePath]);
-  return deleted.rows.length > 0;
+  return db.transaction(async (tx) => {
+    const deleted = await tx.query<DeletedItem>(
+      `DELETE FROM ${s}.content_items WHERE base_path = $1 RETURNING base_path, content_id, locale`,
+      [basePath],
+    );
+    const row = deleted.rows[0];
+    if (!row) return false;
+    await announce?.(tx, row);
+    return true;
+  });
 }
 
 /** The route rows an item owns, ordered by path and type. */

@@ -2,6 +2,7 @@ import type { Config } from './config.ts';
 import { openDb, type Db } from './db/index.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createQueue, type Queue } from './queue.ts';
+import { openBus, type Bus } from './bus/index.ts';
 import { migrateContentStore, STACKS } from '../content-store/schema.ts';
 import { migratePublishingApi } from '../publishing-api/schema.ts';
 import { migrateSignon } from '../signon/schema.ts';
@@ -13,6 +14,8 @@ export interface Platform {
   db: Db;
   /** The job queue, started on first use (commands that need none never install or poll it). */
   queue(): Promise<Queue>;
+  /** The event bus: RabbitMQ with AMQP_URL, else in-process; opened on first use. */
+  bus(): Promise<Bus>;
   close(): Promise<void>;
 }
 
@@ -32,6 +35,7 @@ export async function openPlatform(config: Config, log: Logger = createLogger({ 
     throw err;
   }
   let queue: Promise<Queue> | undefined;
+  let bus: Promise<Bus> | undefined;
   return {
     config,
     log,
@@ -44,9 +48,14 @@ export async function openPlatform(config: Config, log: Logger = createLogger({ 
       })();
       return queue;
     },
+    bus() {
+      bus ??= openBus(config, log);
+      return bus;
+    },
     async close() {
       // The queue's last statements must finish before the database goes.
       if (queue) await (await queue).stop();
+      if (bus) await (await bus).close();
       await db.close();
     },
   };

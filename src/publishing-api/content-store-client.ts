@@ -1,13 +1,21 @@
 import { request, type Dispatcher } from 'undici';
 import type { ContentStorePayload } from '../content-store/content-item.ts';
+import { EVENT_TYPE_HEADER } from '../content-store/events.ts';
 import { REQUEST_ID_HEADER } from '../platform/log.ts';
+import type { EventType } from './types.ts';
+
+/** Who asked (for the logs), and what kind of change a live write announces. */
+export interface WriteContext {
+  requestId?: string;
+  eventType?: EventType;
+}
 
 /** How the Publishing API writes a content store: over HTTP in every mode, as any other client would. */
 export interface ContentStoreClient {
   /** 'stale' when the store already holds a newer payload_version (not an error: a later write got there first). */
-  put(basePath: string, payload: ContentStorePayload, requestId?: string): Promise<'written' | 'stale'>;
+  put(basePath: string, payload: ContentStorePayload, context?: WriteContext): Promise<'written' | 'stale'>;
   /** 'absent' when the store did not have the path. */
-  delete(basePath: string, requestId?: string): Promise<'deleted' | 'absent'>;
+  delete(basePath: string, context?: WriteContext): Promise<'deleted' | 'absent'>;
 }
 
 export class ContentStoreError extends Error {
@@ -19,7 +27,7 @@ export class ContentStoreError extends Error {
 
 export function httpContentStoreClient(baseUrl: string, token: string, dispatcher?: Dispatcher): ContentStoreClient {
   const base = baseUrl.replace(/\/$/, '');
-  async function send(method: 'PUT' | 'DELETE', basePath: string, body: unknown, requestId?: string) {
+  async function send(method: 'PUT' | 'DELETE', basePath: string, body: unknown, { requestId, eventType }: WriteContext = {}) {
     const res = await request(`${base}/content${basePath}`, {
       method,
       dispatcher,
@@ -27,6 +35,7 @@ export function httpContentStoreClient(baseUrl: string, token: string, dispatche
         authorization: `Bearer ${token}`,
         ...(body ? { 'content-type': 'application/json' } : {}),
         ...(requestId ? { [REQUEST_ID_HEADER]: requestId } : {}),
+        ...(eventType ? { [EVENT_TYPE_HEADER]: eventType } : {}),
       },
       body: body ? JSON.stringify(body) : undefined,
       headersTimeout: 10_000,
@@ -38,14 +47,14 @@ export function httpContentStoreClient(baseUrl: string, token: string, dispatche
   const fail = (method: string, basePath: string, r: { status: number; text: string }) =>
     new ContentStoreError(r.status, `content store ${method} ${basePath} answered ${r.status}: ${r.text.slice(0, 300)}`);
   return {
-    async put(basePath, payload, requestId) {
-      const r = await send('PUT', basePath, payload, requestId);
+    async put(basePath, payload, context) {
+      const r = await send('PUT', basePath, payload, context);
       if (r.status === 200 || r.status === 201) return 'written';
       if (r.status === 409) return 'stale';
       throw fail('PUT', basePath, r);
     },
-    async delete(basePath, requestId) {
-      const r = await send('DELETE', basePath, undefined, requestId);
+    async delete(basePath, context) {
+      const r = await send('DELETE', basePath, undefined, context);
       if (r.status === 200 || r.status === 204) return 'deleted';
       if (r.status === 404) return 'absent';
       throw fail('DELETE', basePath, r);

@@ -25,6 +25,8 @@ async function pathHeldInStore(db: Queryable, basePath: string, stack: Stack): P
  */
 export async function updateContentStore(db: Queryable, store: ContentStoreClient, req: DownstreamRequest, origin: string): Promise<void> {
   const requestId = req.request_id ?? undefined;
+  // A deletion always announces itself as an unpublish; a write says what kind of change it is.
+  const context = { requestId, eventType: req.stack === 'live' ? req.event_type ?? 'major' : undefined };
   const payloadVersion = await latestEventId(db);
   const { draft, live } = await editionsInStores(db, req.content_id, req.locale);
   // The draft store mirrors live for documents with no draft.
@@ -34,13 +36,13 @@ export async function updateContentStore(db: Queryable, store: ContentStoreClien
     const links = await expandLinks(db, req.content_id, req.locale, { withDrafts: req.stack === 'draft', origin });
     const payload = forContentStore(edition, req.stack, payloadVersion, links);
     if (payload) {
-      await store.put(edition.base_path, payload, requestId);
+      await store.put(edition.base_path, payload, context);
       current = edition.base_path;
     } else {
-      await store.delete(edition.base_path, requestId);
+      await store.delete(edition.base_path, { requestId });
     }
   }
   // Forget a path this document left, unless another document has taken it since.
   const stale = req.stale_base_path;
-  if (stale && stale !== current && !(await pathHeldInStore(db, stale, req.stack))) await store.delete(stale, requestId);
+  if (stale && stale !== current && !(await pathHeldInStore(db, stale, req.stack))) await store.delete(stale, { requestId });
 }

@@ -12,6 +12,7 @@ import { httpContentStoreClient } from '../../src/publishing-api/content-store-c
 import { createPublishingApi, type PublishingApiService } from '../../src/publishing-api/index.ts';
 import { startDownstreamWorkers } from '../../src/publishing-api/jobs.ts';
 import { createQueue } from '../../src/platform/queue.ts';
+import { createMemoryBus, type Bus } from '../../src/platform/bus/index.ts';
 import { createRouter, type RouterService } from '../../src/router/index.ts';
 import { createToken, tokenAuthenticator } from '../../src/signon/tokens.ts';
 import { send, startSimpleBackend, type HttpResponse, type TestBackend } from './router-harness.ts';
@@ -23,6 +24,8 @@ export interface PublishingStack {
   stores: Record<Stack, { service: ContentStoreService; port: number }>;
   routers: Record<Stack, { service: RouterService; port: number }>;
   frontend: TestBackend;
+  /** The in-process bus the live content store announces its writes on. */
+  bus: Bus;
   /** A token with full Publishing API access. */
   token: string;
   /** A request to the Publishing API with the token. */
@@ -44,9 +47,10 @@ export async function openPublishingStack(): Promise<PublishingStack> {
     for (const stack of STACKS) await upsertRoutes(tx, stack, [{ backend_id: 'frontend', backend_url: frontend.url }], []);
   });
 
+  const bus = createMemoryBus({ log });
   const stores = {} as PublishingStack['stores'];
   for (const stack of STACKS) {
-    const service = createContentStore({ stack, db, log, authenticate });
+    const service = createContentStore({ stack, db, log, authenticate, bus });
     stores[stack] = { service, port: await service.start(0, '127.0.0.1') };
   }
   const writer = await createToken(db, 'publishing-api', [PERMISSIONS.contentStoreWrite]);
@@ -82,6 +86,7 @@ export async function openPublishingStack(): Promise<PublishingStack> {
     stores,
     routers,
     frontend,
+    bus,
     token,
     async call(method, path, body, tok = token) {
       const res = await fetch(`http://127.0.0.1:${apiPort}${path}`, {
@@ -106,6 +111,7 @@ export async function openPublishingStack(): Promise<PublishingStack> {
       await queue.stop();
       for (const stack of STACKS) await stores[stack].service.stop();
       await frontend.close();
+      await bus.close();
       await t.close();
     },
   };
