@@ -114,7 +114,16 @@ const publishingWorkerTarget: Target = async (platform) => {
   const queue = await platform.queue();
   const { stores, release } = await contentStoreClients(platform);
   await createDownstreamQueues(queue);
-  const workers = await startDownstreamWorkers({ db, queue, stores, log, origin: platform.config.publishing.publicOrigin });
+  const { publicOrigin, workerConcurrency } = platform.config.publishing;
+  const workers = await startDownstreamWorkers({
+    db,
+    queue,
+    stores,
+    log,
+    origin: publicOrigin,
+    highConcurrency: workerConcurrency.high,
+    lowConcurrency: workerConcurrency.low,
+  });
   return {
     name: 'publishing-worker',
     urls: [],

@@ -47,6 +47,8 @@ export interface PublishingConfig {
   contentStoreTtlSeconds: number;
   /** The public site's origin, for the web_url of expanded links (default: the edge on this host). */
   publicOrigin: string;
+  /** Jobs a worker process runs at once on downstream_high and on downstream_low. */
+  workerConcurrency: { high: number; low: number };
 }
 
 export interface Config {
@@ -138,6 +140,17 @@ export function loadConfig(env: Env = process.env): Config {
     return raw;
   };
 
+  const count = (variable: string, fallback: number): number => {
+    const raw = env[variable];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1 || n > 256) {
+      problems.push(`${variable}: must be a whole number from 1 to 256, got ${JSON.stringify(raw)}`);
+      return fallback;
+    }
+    return n;
+  };
+
   const bool = (variable: string): boolean => {
     const raw = env[variable];
     if (raw === undefined || raw === '') return false;
@@ -182,6 +195,7 @@ export function loadConfig(env: Env = process.env): Config {
       },
       contentStoreToken: env.CONTENT_STORE_BEARER_TOKEN || undefined,
       contentStoreTtlSeconds: Math.round(duration('CONTENT_STORE_DEFAULT_TTL', 300_000, 1000) / 1000),
+      workerConcurrency: { high: count('PUBLISHING_WORKER_HIGH_CONCURRENCY', 2), low: count('PUBLISHING_WORKER_LOW_CONCURRENCY', 4) },
       publicOrigin: (url('PORTICO_PUBLIC_ORIGIN', ['http:', 'https:']) ?? `http://${host}:${ports.www}`).replace(/\/$/, ''),
     },
   };
