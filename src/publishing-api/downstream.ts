@@ -17,8 +17,8 @@ async function pathHeldInStore(db: Queryable, basePath: string, stack: Stack): P
 /**
  * Brings one content store up to date for one document, from what the database
  * holds now rather than from what a command saw: so running it twice, late, or
- * out of order still leaves the store right. This is the body of the
- * downstream job once a queue carries it.
+ * out of order still leaves the store right. It is the body of every
+ * downstream job (jobs.ts).
  *
  * The payload_version is read before the edition, so a newer state always
  * travels with a version at least as high.

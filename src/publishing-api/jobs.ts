@@ -6,6 +6,7 @@ import type { Priority } from './commands/command.ts';
 import type { ContentStoreClient } from './content-store-client.ts';
 import { updateContentStore } from './downstream.ts';
 import { dependentDocuments } from './expansion/dependents.ts';
+import { DEFAULT_ORIGIN } from './expansion/rules.ts';
 import type { DownstreamRequest } from './types.ts';
 
 /** The downstream queues: an editor's own change, the fan-out behind it, and where jobs go after their last try. */
@@ -56,7 +57,7 @@ export interface WorkerOptions {
  */
 export async function startDownstreamWorkers(opts: WorkerOptions): Promise<{ stop(): Promise<void> }> {
   const { db, queue, stores, log } = opts;
-  const origin = opts.origin ?? 'http://127.0.0.1:8080';
+  const origin = opts.origin ?? DEFAULT_ORIGIN;
   const dependents = opts.dependents ?? dependentDocuments;
   const handle = (priority: Priority) => async ({ data }: { data: DownstreamRequest }) => {
     await updateContentStore(db, stores[data.stack], data, origin);

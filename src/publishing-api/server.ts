@@ -11,6 +11,7 @@ import { publish } from './commands/publish.ts';
 import { putContent } from './commands/put-content.ts';
 import { unpublish } from './commands/unpublish.ts';
 import { editionHistory, getContent, getExpandedLinks, listContent } from './queries.ts';
+import { DEFAULT_ORIGIN } from './expansion/rules.ts';
 import type { SchemaRegistry } from './validation/schemas.ts';
 
 export interface PublishingApiServerOptions {
@@ -59,7 +60,7 @@ export function createPublishingApiServer(opts: PublishingApiServerOptions): Api
   app.post<{ Params: Params }>('/v2/content/:content_id/unpublish', write, (req) => bodyOf(unpublish(ctx(req), req.params.content_id, bodyObject(req))));
   app.post<{ Params: Params }>('/v2/content/:content_id/discard-draft', write, (req) => bodyOf(discardDraft(ctx(req), req.params.content_id, bodyObject(req))));
   app.get<{ Params: Params; Querystring: Query }>('/v2/expanded-links/:content_id', read, (req) =>
-    getExpandedLinks(opts.db, req.params.content_id, req.query, opts.origin ?? 'http://127.0.0.1:8080', now()),
+    getExpandedLinks(opts.db, req.params.content_id, req.query, opts.origin ?? DEFAULT_ORIGIN, now()),
   );
   app.get<{ Params: Params }>('/v2/links/:content_id', read, (req) => getLinkSet(opts.db, req.params.content_id));
   app.patch<{ Params: Params }>('/v2/links/:content_id', write, (req) => bodyOf(patchLinkSet(ctx(req), req.params.content_id, bodyObject(req))));
