@@ -55,9 +55,10 @@ export function publish(ctx: CommandContext, rawContentId: string, body: Record<
     const published = (await editionsOf(tx, doc.id)).find((e) => e.id === draft.id)!;
     // The live documents linking here show the old live edition until they are sent again.
     const changed = expansionFieldsChanged(live, published);
+    // Live first: it is the write readers are waiting for.
     downstream.push(
-      { stack: 'draft', content_id: contentId, locale },
       { stack: 'live', content_id: contentId, locale, stale_base_path: moved, event_type: updateType, update_dependencies: changed },
+      { stack: 'draft', content_id: contentId, locale },
     );
     for (const target of removedLinkTargets(live?.edition_links ?? {}, published.edition_links)) {
       downstream.push({ stack: 'live', content_id: target, locale, event_type: 'links' });
