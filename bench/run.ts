@@ -9,6 +9,7 @@ interface Benchmark {
 
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   router: () => import('./router.ts'),
+  publishing: () => import('./publishing.ts'),
 };
 
 async function run(argv: string[]): Promise<number> {
