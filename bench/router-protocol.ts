@@ -35,6 +35,12 @@ export interface ReloadResult {
   maxBlockMs: number;
   /** From reloader.request() to reloader.idle() resolving. */
   wallMs: number;
+  /**
+   * CPU time the router process used meanwhile (user + system, all threads):
+   * on a shared machine, where the wall time also counts waiting for a CPU,
+   * the better measure of what the reload itself costs the router.
+   */
+  cpuMs: number;
   before: Memory;
   /** Right after the swap: the previous table may not have been collected yet. */
   after: Memory;

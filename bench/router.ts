@@ -181,7 +181,7 @@ async function scale(o: Options, router: RouterProcess, p: Ports): Promise<Scale
   for (let i = 0; i < 3; i++) {
     const r = await router.call('reload', {});
     progress(
-      `  reload ${i + 1}/3 of ${int(r.routes)} routes: ${int(r.reloadMs)} ms (queries ${int(r.queryMs)} ms, longest block ${int(r.maxBlockMs)} ms), RSS after ${mb(r.after.rss)}, peak during ${mb(r.peakRssDuring)}`,
+      `  reload ${i + 1}/3 of ${int(r.routes)} routes: ${int(r.reloadMs)} ms (queries ${int(r.queryMs)} ms, router CPU ${int(r.cpuMs)} ms, longest block ${int(r.maxBlockMs)} ms), RSS after ${mb(r.after.rss)}, peak during ${mb(r.peakRssDuring)}`,
     );
     reloads.push(r);
   }
@@ -274,11 +274,12 @@ function scaleReport(o: Options, sc: Scale): Part {
     `- with the 10-route table: RSS ${mb(sc.smallMemory.rss)}, heap used ${mb(sc.smallMemory.heapUsed)} after GC`,
     '',
     table(
-      ['reload', 'load + swap ms', 'of which queries ms', 'longest event-loop block ms', 'RSS before', 'RSS after', 'peak RSS during', 'heap used after GC', 'external after GC', 'array buffers after GC'],
+      ['reload', 'load + swap ms', 'of which queries ms', 'router CPU ms', 'longest event-loop block ms', 'RSS before', 'RSS after', 'peak RSS during', 'heap used after GC', 'external after GC', 'array buffers after GC'],
       sc.reloads.map((r, i) => [
         String(i + 1),
         int(r.reloadMs),
         int(r.queryMs),
+        int(r.cpuMs),
         int(r.maxBlockMs),
         mb(r.before.rss),
         mb(r.after.rss),

@@ -4,7 +4,8 @@
 // backends; then graceful shutdown with a request in flight.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Agent } from 'node:http';
+import { once } from 'node:events';
+import { Agent, createServer } from 'node:http';
 import net from 'node:net';
 import { REQUEST_ID_HEADER } from '../src/platform/log.ts';
 import {
@@ -239,6 +240,28 @@ test('backend failures are counted by kind', async () => {
     metricSample(before, 'router_backend_failures_total', { kind, backend_id });
   assert.equal(delta('refused', 'not-running'), 1);
   assert.equal(delta('timeout', 'tarpit-1'), 1);
+});
+
+test('repeated response fields from a backend (two Set-Cookie) reach the client as sent, with the request id', async () => {
+  const server = createServer((req, res) => {
+    req.resume();
+    res.writeHead(200, ['Set-Cookie', 'a=1', 'Set-Cookie', 'b=2', 'Content-Length', '2']);
+    res.end('ok');
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/`;
+    await h.useRoutes([exact('/cookies', 'cookies')], [{ backend_id: 'cookies', backend_url: url }]);
+    const res = await h.send({ path: '/cookies' });
+    assert.equal(res.status, 200);
+    assert.equal(res.body, 'ok');
+    assert.equal(res.headers['set-cookie'], 'a=1, b=2');
+    assert.match(res.headers[REQUEST_ID_HEADER] ?? '', UUID);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
 });
 
 test('30 a router that checks certificates refuses the self-signed backend with 502', async () => {

@@ -43,7 +43,7 @@ export function createRouter({ stack, db, config, log: parentLog }: RouterDeps):
     tlsSkipVerify: config.tlsSkipVerify,
     observer: {
       response(backendId, method, status, seconds) {
-        metrics.requests.inc({ handler: 'backend', backend_id: backendId, status });
+        metrics.countRequest('backend', backendId, status);
         metrics.backendDuration.observe({ backend_id: backendId, method, status }, seconds);
       },
       failure(backendId, kind, err, requestId) {
@@ -57,9 +57,7 @@ export function createRouter({ stack, db, config, log: parentLog }: RouterDeps):
     mux,
     load: () => loadRoutes(db, schema, (b) => upstreams.get(b.backend_id, b.backend_url), log),
     swapped: (_previous, next) => {
-      const ids = new Set<string>();
-      for (const r of next.routes()) if (r.backend_id) ids.add(r.backend_id);
-      upstreams.retain(ids).catch((err) => log.warn({ err: err.message }, 'closing unused backend pools failed'));
+      upstreams.retain(next.backendIds()).catch((err) => log.warn({ err: err.message }, 'closing unused backend pools failed'));
     },
     intervalMs: config.reloadIntervalMs,
     log,

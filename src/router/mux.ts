@@ -30,7 +30,8 @@ export class Mux<B> {
     return previous;
   }
 
-  lookup(segments: readonly string[]): Match<B> | undefined {
-    return this.table.lookup(segments);
+  /** `key` is the request path's `pathKey`. */
+  lookup(key: string): Match<B> | undefined {
+    return this.table.lookup(key);
   }
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isAllCaps, splitPath, splitTarget } from './path.ts';
+import { isAllCaps, keyDepth, pathKey, segmentsKey, splitPath, splitTarget } from './path.ts';
 
 const SPLITS: [string, string[] | undefined][] = [
   ['', []],
@@ -27,6 +27,44 @@ const SPLITS: [string, string[] | undefined][] = [
 for (const [path, expected] of SPLITS) {
   test(`splitPath(${JSON.stringify(path)})`, () => assert.deepEqual(splitPath(path), expected));
 }
+
+// pathKey is splitPath's verdict, as one string: the path itself when that is already canonical.
+for (const [path, expected] of SPLITS) {
+  if (!path.startsWith('/')) continue;
+  test(`pathKey(${JSON.stringify(path)}) agrees with splitPath`, () => {
+    assert.equal(pathKey(path), expected === undefined ? undefined : segmentsKey(expected));
+  });
+}
+
+const KEYS: [string, string | undefined][] = [
+  ['/', '/'],
+  ['/foo/bar', '/foo/bar'],
+  ['/foo/bar/', '/foo/bar'],
+  ['//foo', '/foo'],
+  ['/%66oo', '/foo'],
+  ['/foo%2Fbar', '/foo%2Fbar'],
+  ['/foo%2fbar', '/foo%2Fbar'],
+  ['/100%25', '/100%25'],
+  ['/a/.b/..c/...', '/a/.b/..c/...'],
+  ['/a/..', undefined],
+  ['/.', undefined],
+  ['/a/%2e', undefined],
+];
+
+for (const [path, expected] of KEYS) {
+  test(`pathKey(${JSON.stringify(path)}) is ${JSON.stringify(expected)}`, () => assert.equal(pathKey(path), expected));
+}
+
+test('a canonical path is its own key, the same string', () => {
+  const path = '/government/organisations/hm-revenue-customs';
+  assert.equal(pathKey(path), path);
+});
+
+test('keyDepth counts segments', () => {
+  assert.equal(keyDepth('/'), 0);
+  assert.equal(keyDepth('/a'), 1);
+  assert.equal(keyDepth('/a/b%2Fc/d'), 3);
+});
 
 const CAPS: [string, boolean][] = [
   ['/GOVERNMENT/GUIDANCE', true],

@@ -213,6 +213,14 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
+/** Holds the event loop, as a long synchronous job elsewhere in the process would. */
+function blockEventLoop(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    // busy
+  }
+}
+
 async function until(cond: () => boolean, what: string, ms = 3000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!cond()) {
@@ -697,6 +705,100 @@ describe('errors', () => {
     assert.equal(reply.body.length, 0);
     assert.equal(reply.headers.via, undefined);
     assert.ok(elapsed >= 280 && elapsed < 900, `took ${elapsed} ms`);
+    assert.deepEqual(observer.failures(), ['timeout']);
+  });
+
+  // Something else holding the event loop (a large route reload, say) must not
+  // turn a backend that answered in time into a 504. When the loop comes back,
+  // expired timers run before the I/O that happened meanwhile is read.
+  test('a connect that completes while the event loop is blocked past the connect timeout is not a 504', async (t) => {
+    const backend = await httpBackend(t, (_req, res) => res.end('ok'));
+    const observer = new Recorder();
+    const upstream = new Upstream('test-backend', backend.url, { ...defaults, connectTimeoutMs: 100, observer });
+    t.after(() => upstream.close());
+    const server = http.createServer((req, res) => {
+      // The backend socket is connecting now; the kernel completes the
+      // handshake at once, but this process does not look until the block ends.
+      upstream.forward(req, res, 'test-id');
+      blockEventLoop(400);
+    });
+    const port = await listen(server, t);
+    const reply = await request(port);
+    assert.equal(reply.status, 200, reply.body.toString());
+    assert.equal(reply.body.toString(), 'ok');
+    assert.deepEqual(observer.failures(), []);
+    assert.equal(backend.connections(), 1);
+  });
+
+  test('a response head that arrives while the event loop is blocked past the header timeout is not a 504', async (t) => {
+    // The backend must answer while this process is blocked, so it runs in a process of its own.
+    const child = spawn(
+      process.execPath,
+      [
+        '-e',
+        "require('http').createServer((q,s)=>s.end('ok')).listen(0,'127.0.0.1',function(){console.log(this.address().port)})",
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    t.after(() => child.kill('SIGKILL'));
+    const [data] = (await once(child.stdout!, 'data')) as [Buffer];
+    const observer = new Recorder();
+    const upstream = new Upstream('test-backend', `http://127.0.0.1:${String(data).trim()}`, {
+      ...defaults,
+      headerTimeoutMs: 100,
+      observer,
+    });
+    t.after(() => upstream.close());
+    const server = http.createServer((req, res) => {
+      upstream.forward(req, res, 'test-id');
+      if (req.url === '/block') blockEventLoop(400);
+    });
+    const port = await listen(server, t);
+    // The first request leaves a pooled, connected socket, so the second is
+    // written to the backend at once and its header timeout starts before the block.
+    assert.equal((await request(port)).status, 200);
+    const reply = await request(port, { path: '/block' });
+    assert.equal(reply.status, 200, reply.body.toString());
+    assert.equal(reply.body.toString(), 'ok');
+    assert.deepEqual(observer.failures(), []);
+  });
+
+  test('a connect still pending after a blocked event loop times out all the same', async (t) => {
+    // A listener that never accepts and whose backlog is full: SYNs are dropped.
+    const child = spawn(
+      process.execPath,
+      ['-e', "require('net').createServer().listen({port:0,host:'127.0.0.1',backlog:1},function(){console.log(this.address().port)})"],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const fillers: net.Socket[] = [];
+    t.after(() => {
+      for (const s of fillers) s.destroy();
+      child.kill('SIGKILL');
+    });
+    const [data] = (await once(child.stdout!, 'data')) as [Buffer];
+    const blackhole = Number(String(data).trim());
+    child.kill('SIGSTOP');
+    for (let i = 0; i < 64; i++) {
+      const s = net.connect(blackhole, '127.0.0.1');
+      s.on('error', () => {});
+      fillers.push(s);
+      const connected = await Promise.race([once(s, 'connect').then(() => true), sleep(200).then(() => false)]);
+      if (!connected) break;
+    }
+    const observer = new Recorder();
+    const upstream = new Upstream('test-backend', `http://127.0.0.1:${blackhole}`, { ...defaults, connectTimeoutMs: 200, observer });
+    t.after(() => upstream.close());
+    const server = http.createServer((req, res) => {
+      upstream.forward(req, res, 'test-id');
+      blockEventLoop(300);
+    });
+    const port = await listen(server, t);
+    const started = Date.now();
+    const reply = await request(port);
+    const elapsed = Date.now() - started;
+    assert.equal(reply.status, 504);
+    // The deadline passed during the block; the connect gets one more period once the loop is back.
+    assert.ok(elapsed >= 280 && elapsed < 2000, `took ${elapsed} ms`);
     assert.deepEqual(observer.failures(), ['timeout']);
   });
 

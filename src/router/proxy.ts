@@ -1,6 +1,7 @@
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
+import { REQUEST_ID_HEADER } from '../platform/log.ts';
 
 /**
  * The router's reverse proxy.
@@ -51,6 +52,12 @@ const MAX_TICK_MS = 1_000;
 const MAX_HEAD_BYTES = 256 * 1024;
 /** Larger chunk sizes can only come from a broken backend, and would lose precision. */
 const MAX_CHUNK_SIZE = 2 ** 40;
+/**
+ * A connect deadline that is found this late has not really been given its
+ * time: the event loop was held up (by a large route reload, say), so the
+ * connection gets one more period, counted from when the loop came back.
+ */
+const LATE_TIMER_MS = 100;
 
 const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
 
@@ -194,6 +201,10 @@ class Conn {
   timedOut = false;
   err: Error | null = null;
   connectTimer: NodeJS.Timeout | null = null;
+  /** performance.now() at which the connect timer was due. */
+  connectDue = 0;
+  /** The connect deadline has already been extended once for a held-up event loop. */
+  connectExtended = false;
   expiresAt = 0;
 
   state = IDLE;
@@ -208,6 +219,8 @@ class Conn {
   bodyLength = -1;
   chunked = false;
   keepAlive = true;
+  /** The backend sent a request id of its own, which then goes to the client instead of ours. */
+  sentRequestId = false;
   idleMs = DEFAULT_IDLE_MS;
 
   readonly socket: net.Socket;
@@ -349,6 +362,7 @@ class Conn {
     this.version = minor === 48 ? '1.0' : '1.1';
     this.keepAlive = minor === 49;
     this.idleMs = DEFAULT_IDLE_MS;
+    this.sentRequestId = false;
 
     const headers: string[] = [];
     let via: string | undefined;
@@ -416,9 +430,12 @@ class Conn {
             continue;
           }
           break;
-        case 18:
-          if (name.toLowerCase() === 'proxy-authenticate') continue;
+        case 18: {
+          const lower = name.toLowerCase();
+          if (lower === 'proxy-authenticate') continue;
+          if (lower === REQUEST_ID_HEADER) this.sentRequestId = true;
           break;
+        }
         case 19:
           if (name.toLowerCase() === 'proxy-authorization') continue;
           break;
@@ -469,7 +486,10 @@ class Conn {
   /** Sends the response head to the client; returns whether a body follows. */
   private respond(ex: Exchange, status: number): boolean {
     ex.headerDeadline = 0;
-    ex.res.writeHead(status, this.headers);
+    const headers = this.headers;
+    if (!this.sentRequestId) headers.push(REQUEST_ID_HEADER, ex.requestId);
+    // One flat array and nothing set on the response before: Node's fast path, which also keeps repeated fields.
+    ex.res.writeHead(status, headers);
     ex.headersSent = true;
     this.upstream.observer?.response(
       this.upstream.id,
@@ -609,6 +629,8 @@ export class Upstream {
   private readonly conns = new Set<Conn>();
   private readonly tickMs: number;
   private ticker: NodeJS.Timeout | null = null;
+  /** A second look at overdue response heads, after the I/O poll (see `tick`). */
+  private overdueCheck: NodeJS.Immediate | null = null;
   private active = 0;
   private closed = false;
   private drained: Promise<void> | null = null;
@@ -646,7 +668,12 @@ export class Upstream {
       : null;
   }
 
-  /** Streams req to the backend and the response back. Never throws; never crashes the process. */
+  /**
+   * Streams req to the backend and the response back. `requestId` goes to the
+   * backend, and on the response unless the backend set one of its own; the
+   * response head is written with one `writeHead`, so `res` must have no
+   * headers set on it before. Never throws; never crashes the process.
+   */
   forward(req: IncomingMessage, res: ServerResponse, requestId: string): void {
     const ex = new Exchange(this, req, res, requestId);
     this.active++;
@@ -774,7 +801,7 @@ export class Upstream {
     this.observer?.failure(this.id, kind, err, ex.requestId);
     this.observer?.response(this.id, ex.req.method ?? '', status, (performance.now() - ex.start) / 1000);
     if (res.destroyed) return;
-    res.writeHead(status, STATUS_CODES[status]);
+    res.writeHead(status, STATUS_CODES[status], [REQUEST_ID_HEADER, ex.requestId]);
     res.end();
   }
 
@@ -810,21 +837,45 @@ export class Upstream {
 
   private connect(): Conn {
     const conn = new Conn(this);
-    conn.connectTimer = setTimeout(onConnectTimeout, this.connectTimeoutMs, conn);
+    this.armConnectTimer(conn);
     conn.socket.once(this.tlsOptions !== null ? 'secureConnect' : 'connect', conn.onConnect);
     this.conns.add(conn);
     this.ticker ??= setInterval(() => this.tick(), this.tickMs).unref();
     return conn;
   }
 
-  /** Times out exchanges whose response head is overdue, and closes idle sockets past their keep-alive. */
+  /** @internal Starts (or restarts) the connect timeout. */
+  armConnectTimer(conn: Conn): void {
+    conn.connectDue = performance.now() + this.connectTimeoutMs;
+    conn.connectTimer = setTimeout(onConnectTimeout, this.connectTimeoutMs, conn);
+  }
+
+  /**
+   * Closes idle sockets past their keep-alive, and times out exchanges whose
+   * response head is overdue. Those are looked at again from a setImmediate
+   * before they fail: timers run before the I/O poll, so after the event loop
+   * was held up, a head that arrived meanwhile has not been read yet.
+   */
   private tick(): void {
     const now = performance.now();
+    let overdue = false;
     for (const conn of this.conns) {
       const ex = conn.ex;
       if (ex === null) {
         if (conn.expiresAt !== 0 && conn.expiresAt <= now) conn.socket.destroy();
       } else if (ex.headerDeadline !== 0 && ex.headerDeadline <= now) {
+        overdue = true;
+      }
+    }
+    if (overdue) this.overdueCheck ??= setImmediate(() => this.timeOutOverdue());
+  }
+
+  private timeOutOverdue(): void {
+    this.overdueCheck = null;
+    const now = performance.now();
+    for (const conn of this.conns) {
+      const ex = conn.ex;
+      if (ex !== null && ex.headerDeadline !== 0 && ex.headerDeadline <= now) {
         ex.headerDeadline = 0;
         conn.timedOut = true;
         conn.socket.destroy(new ProxyError('backend response header timeout', 'ETIMEDOUT'));
@@ -994,8 +1045,26 @@ const scan = {
   chunked: false,
 };
 
+/**
+ * The connect timer has run out. Timers run before the I/O poll, so a connect
+ * that completed while the event loop was held up has not been seen yet:
+ * decide from a setImmediate, which runs after the poll.
+ */
 function onConnectTimeout(conn: Conn): void {
   conn.connectTimer = null;
+  if (conn.connected || conn.socket.destroyed) return;
+  setImmediate(connectTimedOut, conn);
+}
+
+function connectTimedOut(conn: Conn): void {
+  if (conn.connected || conn.socket.destroyed) return;
+  // Found late, the connect has not had its time with a running event loop
+  // (a TLS handshake needs several turns of it): one more period, once.
+  if (!conn.connectExtended && performance.now() - conn.connectDue > LATE_TIMER_MS) {
+    conn.connectExtended = true;
+    conn.upstream.armConnectTimer(conn);
+    return;
+  }
   conn.timedOut = true;
   conn.socket.destroy(new ProxyError('backend connect timeout', 'ETIMEDOUT'));
 }

@@ -4,13 +4,11 @@ import { silentLogger } from '../platform/log.ts';
 import { createRouterMetrics } from './metrics.ts';
 import { Mux } from './mux.ts';
 import { Reloader } from './reloader.ts';
-import { RouteTable } from './route-table.ts';
+import { GONE, RouteTable } from './route-table.ts';
 
 function tableOf(n: number): RouteTable<string> {
   const t = new RouteTable<string>();
-  for (let i = 0; i < n; i++) {
-    t.add([`p${i}`], { route: { incoming_path: `/p${i}`, route_type: 'exact', handler: 'gone' }, target: { kind: 'gone' } });
-  }
+  for (let i = 0; i < n; i++) t.set('exact', `/p${i}`, GONE);
   return t;
 }
 

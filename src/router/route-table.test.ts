@@ -1,21 +1,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Mux } from './mux.ts';
-import { splitPath } from './path.ts';
-import { RouteTable } from './route-table.ts';
+import { pathKey } from './path.ts';
+import { GONE, RouteTable, type Target } from './route-table.ts';
 
 type Reg = [path: string, type: 'exact' | 'prefix', backend: string];
 
+const to = (backend: string): Target<string> => ({ kind: 'backend', backend, backendId: backend });
+
 function table(regs: Reg[]): RouteTable<string> {
   const t = new RouteTable<string>();
-  for (const [path, type, backend] of regs) {
-    t.add(splitPath(path)!, {
-      route: { incoming_path: path, route_type: type, handler: 'backend', backend_id: backend },
-      target: { kind: 'backend', backend },
-    });
-  }
+  for (const [path, type, backend] of regs) t.set(type, pathKey(path)!, to(backend), path);
   return t;
 }
+
+const backendOf = (m: ReturnType<RouteTable<string>['lookup']>) => (m?.target.kind === 'backend' ? m.target.backend : undefined);
 
 // The reference's lookupExamples, as registrations => lookups (undefined: no route).
 const EXAMPLES: { regs: Reg[]; lookups: [string, string | undefined][] }[] = [
@@ -43,36 +42,64 @@ for (const { regs, lookups } of EXAMPLES) {
   for (const [path, expected] of lookups) {
     const label = regs.map(([p, k, b]) => `${k} ${p}=${b}`).join(', ');
     test(`[${label}] ${JSON.stringify(path)} -> ${expected ?? 'none'}`, () => {
-      const segments = path.startsWith('/') ? splitPath(path)! : [path];
-      const match = t.lookup(segments);
-      assert.equal(match?.entry.target.kind === 'backend' ? match.entry.target.backend : undefined, expected);
+      const match = t.lookup(pathKey(path.startsWith('/') ? path : `/${path}`)!);
+      assert.equal(backendOf(match), expected);
     });
   }
 }
 
 test('the longest prefix match reports how many segments it covered', () => {
   const t = table([['/foo', 'prefix', 'a'], ['/foo/bar', 'prefix', 'b']]);
-  assert.equal(t.lookup(['foo', 'bar', 'baz'])?.depth, 2);
-  assert.equal(t.lookup(['foo', 'x'])?.depth, 1);
+  assert.equal(t.lookup('/foo/bar/baz')?.depth, 2);
+  assert.equal(t.lookup('/foo/x')?.depth, 1);
+  assert.equal(t.lookup('/foo/bar')?.depth, 2);
 });
 
-test('size counts each path and type once; routes() lists them', () => {
-  const t = table([['/a', 'exact', 'x'], ['/a', 'prefix', 'y'], ['/b', 'exact', 'z']]);
+test('size counts each path and type once; routes() lists them as rows, by path and type', () => {
+  const t = table([['/b', 'exact', 'z'], ['/a', 'prefix', 'y'], ['/a', 'exact', 'x'], ['/b', 'exact', 'w']]);
   assert.equal(t.size, 3);
-  assert.deepEqual(t.routes().map((r) => r.incoming_path), ['/a', '/a', '/b']);
+  assert.deepEqual(
+    t.routes().map((r) => [r.incoming_path, r.route_type, r.backend_id]),
+    [
+      ['/a', 'exact', 'x'],
+      ['/a', 'prefix', 'y'],
+      ['/b', 'exact', 'w'],
+    ],
+  );
+  assert.deepEqual([...t.backendIds()].sort(), ['w', 'x', 'y']);
+});
+
+test('routes() gives back each row as it was written', () => {
+  const t = new RouteTable<string>();
+  t.set('exact', pathKey('/caf%C3%A9')!, GONE, '/caf%C3%A9');
+  t.set('prefix', '/old', { kind: 'redirect', status: 302, to: '/new', preserve: true, redirectType: 'temporary', segmentsMode: null });
+  assert.deepEqual(t.routes(), [
+    { incoming_path: '/caf%C3%A9', route_type: 'exact', handler: 'gone', backend_id: null, redirect_to: null, redirect_type: null, segments_mode: null },
+    { incoming_path: '/old', route_type: 'prefix', handler: 'redirect', backend_id: null, redirect_to: '/new', redirect_type: 'temporary', segments_mode: null },
+  ]);
+  assert.equal(t.lookup('/café')?.target, GONE);
+});
+
+test('an encoded slash stays inside its segment; other escapes match their decoded form', () => {
+  const t = table([['/foo%2Fbar', 'exact', 'encoded'], ['/foo', 'prefix', 'foo'], ['/a%62c', 'exact', 'abc']]);
+  assert.equal(backendOf(t.lookup(pathKey('/foo%2Fbar')!)), 'encoded');
+  assert.equal(backendOf(t.lookup(pathKey('/foo%2fbar')!)), 'encoded');
+  assert.equal(backendOf(t.lookup(pathKey('/foo/bar')!)), 'foo');
+  assert.equal(backendOf(t.lookup(pathKey('/abc')!)), 'abc');
+  assert.equal(backendOf(t.lookup(pathKey('/a%62%63')!)), 'abc');
 });
 
 test('the mux serves the table swapped in and reports when one has loaded', () => {
   const mux = new Mux<string>();
   assert.equal(mux.hasLoaded, false);
-  assert.equal(mux.lookup(['a']), undefined);
+  assert.equal(mux.lookup('/a'), undefined);
   const first = table([['/a', 'exact', 'one']]);
   mux.swap(first);
   assert.equal(mux.hasLoaded, true);
-  const held = mux.lookup(['a']);
+  const held = mux.lookup('/a');
   const previous = mux.swap(table([['/a', 'exact', 'two']]));
   assert.equal(previous, first);
-  assert.deepEqual(mux.lookup(['a'])?.entry.target, { kind: 'backend', backend: 'two' });
+  assert.equal(backendOf(mux.lookup('/a')), 'two');
   // A request matched before the swap keeps what it was given.
-  assert.deepEqual(held?.entry.target, { kind: 'backend', backend: 'one' });
+  assert.equal(backendOf(held), 'one');
 });

@@ -138,7 +138,7 @@ export function validateBackend(value: unknown): { backend?: BackendRecord; erro
 }
 
 /** A redirect keeps the rest of the path unless told otherwise: prefix routes preserve, exact ones ignore. */
-export function preservesSegments(route: RouteRecord): boolean {
+export function preservesSegments(route: Pick<RouteRecord, 'route_type' | 'segments_mode'>): boolean {
   if (route.segments_mode) return route.segments_mode === 'preserve';
   return route.route_type === 'prefix';
 }

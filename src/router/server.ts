@@ -3,12 +3,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { REQUEST_ID_HEADER, type Logger } from '../platform/log.ts';
 import type { Mux } from './mux.ts';
 import type { RouterMetrics } from './metrics.ts';
-import { isAllCaps, splitPath, splitTarget } from './path.ts';
-import { redirectLocation, sendRedirect } from './redirect.ts';
+import { isAllCaps, pathKey, splitTarget } from './path.ts';
+import { redirectLocation, sendFixedRedirect, sendRedirect } from './redirect.ts';
 
 /** What a backend route forwards to: an upstream with its own connection pool. */
 export interface Forwarder {
   readonly id: string;
+  /** Proxies the request; the response it sends carries `requestId` in the request id header. */
   forward(req: IncomingMessage, res: ServerResponse, requestId: string): void;
 }
 
@@ -19,78 +20,144 @@ export interface RouterServerOptions {
   now?: () => number;
 }
 
-function plain(res: ServerResponse, status: number, body: string): void {
-  res.writeHead(status, {
-    'content-type': 'text/plain; charset=utf-8',
-    'x-content-type-options': 'nosniff',
-    'content-length': Buffer.byteLength(body),
-  });
-  res.end(body);
+/**
+ * A plain-text answer the router makes itself, with its response head as a
+ * flat [name, value, ...] array ending in the request id. Passing
+ * `res.writeHead` one array, and nothing set on `res` before, is Node's fast
+ * path; the array is reused, since Node reads it only during the call.
+ */
+class PlainAnswer {
+  private readonly head: string[];
+
+  constructor(
+    readonly status: number,
+    readonly body: string,
+  ) {
+    this.head = [
+      'content-type',
+      'text/plain; charset=utf-8',
+      'x-content-type-options',
+      'nosniff',
+      'content-length',
+      String(Buffer.byteLength(body)),
+      REQUEST_ID_HEADER,
+      '',
+    ];
+  }
+
+  send(res: ServerResponse, requestId: string): void {
+    const head = this.head;
+    head[head.length - 1] = requestId;
+    res.writeHead(this.status, head);
+    res.end(this.body);
+  }
+}
+
+const BAD_REQUEST = new PlainAnswer(400, '400 Bad Request\n');
+const NOT_FOUND = new PlainAnswer(404, '404 Not Found\n');
+const GONE = new PlainAnswer(410, '410 Gone\n');
+const SERVER_ERROR = new PlainAnswer(500, '500 Internal Server Error\n');
+const EMPTY_HEAD = ['content-length', '0', REQUEST_ID_HEADER, ''];
+
+function sendEmpty(res: ServerResponse, status: number, requestId: string): void {
+  EMPTY_HEAD[3] = requestId;
+  res.writeHead(status, EMPTY_HEAD);
+  res.end();
+}
+
+/**
+ * The request id a client sent (several are joined as Node joins repeated
+ * fields), read from the raw fields: `req.headers` would build an object of
+ * every field just for this.
+ */
+function sentRequestId(raw: string[]): string | undefined {
+  let id: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length === REQUEST_ID_HEADER.length && name.toLowerCase() === REQUEST_ID_HEADER) {
+      id = id === undefined ? raw[i + 1]! : id + ', ' + raw[i + 1]!;
+    }
+  }
+  return id;
 }
 
 /**
  * The public side of a router: match the request path in the table in service
  * and proxy, redirect or answer 410. An empty table answers 503 to everything,
- * so a cache in front serves stale pages rather than caching 404s.
+ * so a cache in front serves stale pages rather than caching 404s. Every
+ * answer carries the request id (the client's, or a new one), which is also
+ * what the backend is sent.
  */
 export function createRouterHandler(opts: RouterServerOptions) {
   const { mux, metrics, log } = opts;
   const now = opts.now ?? Date.now;
-  const count = (handler: string, backend: string, status: number) =>
-    metrics.requests.inc({ handler, backend_id: backend, status });
+  const count = metrics.countRequest;
 
-  return function handle(req: IncomingMessage, res: ServerResponse): void {
-    let requestId = req.headers[REQUEST_ID_HEADER];
-    if (typeof requestId !== 'string' || requestId === '') {
-      requestId = randomUUID();
-      req.headers[REQUEST_ID_HEADER] = requestId;
-    }
-    res.setHeader(REQUEST_ID_HEADER, requestId);
-
+  function route(req: IncomingMessage, res: ServerResponse, requestId: string): void {
     if (mux.size === 0) {
       count('unavailable', '', 503);
-      res.writeHead(503, { 'content-length': 0 });
-      res.end();
+      sendEmpty(res, 503, requestId);
       return;
     }
 
     const url = req.url ?? '/';
     const { path, query } = splitTarget(url.charCodeAt(0) === 47 ? url : absoluteToOrigin(url));
-    const segments = path.charCodeAt(0) === 47 ? splitPath(path) : undefined;
-    if (!segments) {
+    const key = path.charCodeAt(0) === 47 ? pathKey(path) : undefined;
+    if (key === undefined) {
       count('bad_request', '', 400);
-      plain(res, 400, '400 Bad Request\n');
+      BAD_REQUEST.send(res, requestId);
       return;
     }
 
     if (isAllCaps(path.includes('%') ? safeDecode(path) : path)) {
       count('redirect', '', 301);
-      sendRedirect(res, req.method, 301, path.toLowerCase() + query, now());
+      sendRedirect(res, req.method, 301, path.toLowerCase() + query, now(), requestId);
       return;
     }
 
-    const match = mux.lookup(segments);
+    const match = mux.lookup(key);
     if (!match) {
       count('not_found', '', 404);
-      plain(res, 404, '404 Not Found\n');
+      NOT_FOUND.send(res, requestId);
       return;
     }
-    const target = match.entry.target;
+    const target = match.target;
     switch (target.kind) {
       case 'backend':
         target.backend.forward(req, res, requestId);
         return;
       case 'redirect':
         count('redirect', '', target.status);
-        sendRedirect(res, req.method, target.status, redirectLocation(target.to, target.preserve, path, query, match.depth), now());
+        // Where the request's path and query cannot change the Location, the answer is prepared once per route.
+        if (!target.preserve && !query.includes('_ga')) sendFixedRedirect(res, req.method, target, now(), requestId);
+        else sendRedirect(res, req.method, target.status, redirectLocation(target.to, target.preserve, path, query, match.depth), now(), requestId);
         return;
       case 'gone':
         count('gone', '', 410);
-        plain(res, 410, '410 Gone\n');
+        GONE.send(res, requestId);
         return;
       default:
         log.error({ request_id: requestId }, 'route with an unknown target kind');
-        plain(res, 500, '500 Internal Server Error\n');
+        SERVER_ERROR.send(res, requestId);
+    }
+  }
+
+  return function handle(req: IncomingMessage, res: ServerResponse): void {
+    let requestId = sentRequestId(req.rawHeaders);
+    if (requestId === undefined || requestId === '') requestId = randomUUID();
+    try {
+      route(req, res, requestId);
+    } catch (err) {
+      log.error({ err, request_id: requestId }, 'router request failed');
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      try {
+        sendEmpty(res, 500, requestId);
+      } catch {
+        res.destroy();
+      }
     }
   };
 }
@@ -114,18 +181,7 @@ function safeDecode(path: string): string {
 }
 
 export function createRouterServer(opts: RouterServerOptions): Server {
-  const handle = createRouterHandler(opts);
-  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
-    try {
-      handle(req, res);
-    } catch (err) {
-      opts.log.error({ err, request_id: req.headers[REQUEST_ID_HEADER] }, 'router request failed');
-      if (!res.headersSent) {
-        res.writeHead(500, { 'content-length': 0 });
-        res.end();
-      } else res.destroy();
-    }
-  });
+  const server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, createRouterHandler(opts));
   // A malformed request gets a 400 from Node's parser; this only stops it being logged as an error.
   server.on('clientError', (err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
