@@ -10,6 +10,7 @@ interface Benchmark {
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   router: () => import('./router.ts'),
   publishing: () => import('./publishing.ts'),
+  fanout: () => import('./fanout.ts'),
 };
 
 async function run(argv: string[]): Promise<number> {
