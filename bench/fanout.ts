@@ -42,6 +42,8 @@ class Observer {
 
   static async open(url: string): Promise<Observer> {
     const client = new pg.Client({ connectionString: url });
+    // Dropping the database (the end, or a Ctrl-C) ends this connection from the server's side: not a crash.
+    client.on('error', (err) => progress(`observer connection: ${err.message}`));
     await client.connect();
     return new Observer(client);
   }
@@ -211,6 +213,8 @@ async function measure(o: Options, ports: FanoutPorts, info: string[]): Promise<
     const observed = { backlogMs: 0, backlogs: 0, titlesMs: 0, titles: 0 };
     const duringSoFar: EditorSample[] = [];
     const editing = editor.run('during', o.intervalMs, () => completeS !== undefined || timedOut, (x) => duringSoFar.push(x));
+    // Awaited below; until then a failure (the stack stopped by Ctrl-C) must not crash the process before its clean-up.
+    editing.catch(() => undefined);
     const relative = (at: number | null) => (at === null ? undefined : (at - publishAt) / 1000);
     let lastPrinted = -Infinity;
     let lastTitles = -Infinity;
@@ -306,7 +310,8 @@ async function measure(o: Options, ports: FanoutPorts, info: string[]): Promise<
     await observer?.close().catch(() => undefined);
     await stack?.stop();
     await stopAll();
-    await database.drop();
+    // A Ctrl-C drops it too (onInterrupt): IF EXISTS makes the second drop harmless.
+    await database.drop().catch((err) => progress(`could not drop the database ${dbName}: ${(err as Error).message}`));
   }
 }
 
@@ -401,12 +406,15 @@ function report(r: Run): { text: string; verdicts: Verdict[] } {
       const liveRate = (last.live - ref.live) / dt;
       const draftRate = (last.draft - ref.draft) / dt;
       const jobRate = liveRate + draftRate;
-      const remaining = N - last.live + (N - last.draft);
+      // pg-boss hands out jobs oldest transaction first: whichever fan-out (the draft one the PUT queued, the live one the
+      // publish queued) began inserting its jobs first is served first, and the other waits behind it.
+      const liveFirst = last.live >= last.draft;
+      const remaining = liveFirst ? N - last.live : N - last.draft + (N - last.live);
       push(
         '',
         `Not complete within the timeout. Over the last ${dt.toFixed(0)} s observed: ${liveRate.toFixed(1)} live and ${draftRate.toFixed(1)} draft items/s re-expanded. ` +
-          `The draft fan-out (queued by the rename's PUT) runs ahead of the live one (queued by the publish) on the same queue, so the live store would be done once ${int(remaining)} more jobs ran: ` +
-          `at ${jobRate.toFixed(1)} jobs/s, about ${jobRate > 0 ? ((last.t + remaining / jobRate) / 60).toFixed(0) : '-'} minutes after the publish.`,
+          `The ${liveFirst ? 'live fan-out (queued by the publish) is being served ahead of the draft one' : "draft fan-out (queued by the rename's PUT) is being served ahead of the live one"} on the same queue, ` +
+          `so the live store would be done once ${int(remaining)} more jobs ran: at ${jobRate.toFixed(1)} jobs/s, about ${jobRate > 0 ? ((last.t + remaining / jobRate) / 60).toFixed(0) : '-'} minutes after the publish.`,
       );
     }
   }
