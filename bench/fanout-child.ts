@@ -5,6 +5,7 @@
 // `frontend` backend, all on one PostgreSQL pool. Started by
 // bench/fanout-process.ts; takes commands over IPC (bench/fanout-protocol.ts).
 import { randomUUID } from 'node:crypto';
+import { serveRpc, type Handlers } from './child-rpc.ts';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { Session } from 'node:inspector/promises';
@@ -43,12 +44,9 @@ import {
   ORG_TITLE,
   type FanoutPorts,
   type FanoutStackOptions,
-  type OpName,
   type Ops,
   type Progress,
   type ReadyMessage,
-  type ReplyMessage,
-  type RequestMessage,
   type SeedResult,
   type WindowStats,
 } from './fanout-protocol.ts';
@@ -451,7 +449,7 @@ async function seed(documents: number, verifySample: number): Promise<SeedResult
 let profiler: { session: Session; file: string } | undefined;
 let windowStart = performance.now();
 
-const handlers: { [K in OpName]: (params: Ops[K]['params']) => Promise<Ops[K]['result']> } = {
+const handlers: Handlers<Ops> = {
   seed: ({ documents, verifySample }) => seed(documents, verifySample),
 
   async settle() {
@@ -520,16 +518,6 @@ const handlers: { [K in OpName]: (params: Ops[K]['params']) => Promise<Ops[K]['r
   },
 };
 
-async function handle(message: RequestMessage): Promise<void> {
-  let reply: ReplyMessage;
-  try {
-    const handler = handlers[message.op] as (params: unknown) => Promise<unknown>;
-    reply = { id: message.id, result: await handler(message.params) };
-  } catch (err) {
-    reply = { id: message.id, error: (err as Error).stack ?? String(err) };
-  }
-  process.send!(reply);
-}
 
 let stopping = false;
 /** In reverse start order, so that nothing is cut off by what it depends on going first. */
@@ -548,7 +536,7 @@ async function shutdown(): Promise<void> {
   await step('database', () => pool.close());
 }
 
-process.on('message', (message: RequestMessage) => void handle(message));
+serveRpc<Ops>(handlers);
 // The benchmark going away, however it went, ends this process too.
 process.on('disconnect', () => process.exit(0));
 process.on('SIGTERM', () => void shutdown().finally(() => process.exit(0)));

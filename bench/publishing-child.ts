@@ -4,6 +4,7 @@
 // database. Started by bench/publishing-process.ts; takes commands over IPC
 // (bench/publishing-protocol.ts).
 import { randomUUID } from 'node:crypto';
+import { serveRpc, type Handlers } from './child-rpc.ts';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
@@ -30,12 +31,9 @@ import { createToken, tokenAuthenticator } from '../src/signon/tokens.ts';
 import {
   ENV,
   itemPath,
-  type OpName,
   type Ops,
   type ReadyMessage,
   type ReloadStats,
-  type ReplyMessage,
-  type RequestMessage,
   type StackPorts,
 } from './publishing-protocol.ts';
 
@@ -142,7 +140,7 @@ async function waitForReload(routes: number, since: number, timeoutMs: number): 
   }
 }
 
-const handlers: { [K in OpName]: (params: Ops[K]['params']) => Promise<Ops[K]['result']> } = {
+const handlers: Handlers<Ops> = {
   async insertRoute({ path }) {
     await db.query(`INSERT INTO ${LIVE}.routes (incoming_path, route_type, handler, backend_id) VALUES ($1, 'exact', 'backend', 'frontend')`, [path]);
     return null;
@@ -272,16 +270,6 @@ const handlers: { [K in OpName]: (params: Ops[K]['params']) => Promise<Ops[K]['r
   },
 };
 
-async function handle(message: RequestMessage): Promise<void> {
-  let reply: ReplyMessage;
-  try {
-    const handler = handlers[message.op] as (params: unknown) => Promise<unknown>;
-    reply = { id: message.id, result: await handler(message.params) };
-  } catch (err) {
-    reply = { id: message.id, error: (err as Error).stack ?? String(err) };
-  }
-  process.send!(reply);
-}
 
 let stopping = false;
 /** In reverse start order, so that nothing is cut off by what it depends on going first. */
@@ -299,7 +287,7 @@ async function shutdown(): Promise<void> {
   await step('database', () => db.close());
 }
 
-process.on('message', (message: RequestMessage) => void handle(message));
+serveRpc<Ops>(handlers);
 // The benchmark going away, however it went, ends this process too.
 process.on('disconnect', () => process.exit(0));
 process.on('SIGTERM', () => void shutdown().finally(() => process.exit(0)));

@@ -1,32 +1,17 @@
-import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { spawnPinned, stop, waitForPort } from './procs.ts';
-import { ENV, type OpName, type Ops, type ReadyMessage, type ReplyMessage, type RequestMessage, type StackPorts } from './publishing-protocol.ts';
+import { ChildRpc } from './child-rpc.ts';
+import { waitForPort } from './procs.ts';
+import { ENV, type OpName, type Ops, type ReadyMessage, type StackPorts } from './publishing-protocol.ts';
 
 const CHILD = fileURLToPath(new URL('./publishing-child.ts', import.meta.url));
 
 /** The benchmark's handle on the publishing stack's process. */
 export class StackProcess {
-  private nextId = 1;
-  private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private constructor(private readonly rpc: ChildRpc<Ops, ReadyMessage>) {}
 
-  private constructor(
-    private readonly child: ChildProcess,
-    /** A token with full Publishing API access. */
-    readonly token: string,
-  ) {
-    child.on('message', (m: ReplyMessage | ReadyMessage) => {
-      if (!('id' in m)) return;
-      const w = this.waiting.get(m.id);
-      if (!w) return;
-      this.waiting.delete(m.id);
-      if ('error' in m) w.reject(new Error(`stack process: ${m.error}`));
-      else w.resolve(m.result);
-    });
-    child.once('exit', (code, signal) => {
-      for (const w of this.waiting.values()) w.reject(new Error(`stack process exited (${code ?? signal})`));
-      this.waiting.clear();
-    });
+  /** A token with full Publishing API access. */
+  get token(): string {
+    return this.rpc.ready.token;
   }
 
   /**
@@ -35,45 +20,32 @@ export class StackProcess {
    * of a bulk load before anything is measured.
    */
   static async start(opts: { cpus: string; ports: StackPorts; databaseUrl?: string; logLevel?: string }): Promise<StackProcess> {
-    const extra = (process.env.BENCH_STACK_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
-    const child = spawnPinned(opts.cpus, process.execPath, [...extra, '--expose-gc', '--import', 'tsx', CHILD], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    const rpc = await ChildRpc.spawn<Ops, ReadyMessage>({
+      name: 'stack process',
+      script: CHILD,
+      cpus: opts.cpus,
+      flagsVariable: 'BENCH_STACK_NODE_FLAGS',
+      nodeFlags: ['--expose-gc'],
       env: {
-        ...process.env,
         [ENV.ports]: JSON.stringify(opts.ports),
         ...(opts.databaseUrl ? { [ENV.databaseUrl]: opts.databaseUrl } : {}),
         ...(opts.logLevel ? { [ENV.logLevel]: opts.logLevel } : {}),
       },
     });
-    const token = await new Promise<string>((resolve, reject) => {
-      const onExit = (code: number | null) => reject(new Error(`stack process exited (${code}) before it was ready`));
-      child.once('exit', onExit);
-      child.on('message', (m: ReadyMessage) => {
-        if (m.ready) {
-          child.off('exit', onExit);
-          resolve(m.token);
-        }
-      });
-    });
-    await waitForPort(opts.ports.router, child);
-    return new StackProcess(child, token);
+    await waitForPort(opts.ports.router, rpc.process);
+    return new StackProcess(rpc);
   }
 
   get pid(): number | undefined {
-    return this.child.pid;
+    return this.rpc.pid;
   }
 
   call<K extends OpName>(op: K, params: Ops[K]['params']): Promise<Ops[K]['result']> {
-    const id = this.nextId++;
-    const message: RequestMessage<K> = { id, op, params };
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.child.send(message);
-    });
+    return this.rpc.call(op, params);
   }
 
   /** SIGTERM (a graceful stop of every service), SIGKILL after 10 s. */
   stop(): Promise<void> {
-    return stop(this.child, 10_000);
+    return this.rpc.stop(10_000);
   }
 }

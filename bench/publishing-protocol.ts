@@ -66,13 +66,7 @@ export interface Ops {
 
 export type OpName = keyof Ops;
 
-export interface RequestMessage<K extends OpName = OpName> {
-  id: number;
-  op: K;
-  params: Ops[K]['params'];
-}
 
-export type ReplyMessage = { id: number; result: unknown } | { id: number; error: string };
 
 export interface ReadyMessage {
   ready: true;

@@ -2,6 +2,7 @@
 // server CPU with the backend. Started by bench/router-process.ts; takes
 // commands over IPC (bench/router-protocol.ts).
 import { readFileSync, writeFileSync } from 'node:fs';
+import { serveRpc, type Handlers } from './child-rpc.ts';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { upsertRoutes } from '../src/content-store/routes.ts';
 import { contentStoreSchema, migrateContentStore } from '../src/content-store/schema.ts';
@@ -16,11 +17,8 @@ import {
   BACKENDS,
   ENV,
   type Memory,
-  type OpName,
   type Ops,
   type ReadyMessage,
-  type ReplyMessage,
-  type RequestMessage,
 } from './router-protocol.ts';
 
 /** Above this many routes the rows are written with one generated INSERT: upsertRoutes sends them in batches of 1000 from JS. */
@@ -179,7 +177,7 @@ function resetPeakRss(): boolean {
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 
-const handlers: { [K in OpName]: (params: Ops[K]['params']) => Promise<Ops[K]['result']> } = {
+const handlers: Handlers<Ops> = {
   async table({ size }) {
     const method = size > UPSERT_LIMIT ? 'generate_series' : 'upsertRoutes';
     const since = reloads.length;
@@ -275,18 +273,8 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function handle(message: RequestMessage): Promise<void> {
-  let reply: ReplyMessage;
-  try {
-    const handler = handlers[message.op] as (params: unknown) => Promise<unknown>;
-    reply = { id: message.id, result: await handler(message.params) };
-  } catch (err) {
-    reply = { id: message.id, error: (err as Error).stack ?? String(err) };
-  }
-  process.send!(reply);
-}
 
-process.on('message', (message: RequestMessage) => void handle(message));
+serveRpc<Ops>(handlers);
 // The benchmark going away, however it went, ends this process too.
 process.on('disconnect', () => process.exit(0));
 process.on('SIGTERM', () => {
