@@ -1,8 +1,8 @@
 /**
  * A rough check of what expansion and dependency resolution cost, not a test:
  *
- *   node --import tsx src/publishing-api/expansion/perf-check.ts [dependents=10000]
- *   PORTICO_TEST_DATABASE=postgres node --import tsx src/publishing-api/expansion/perf-check.ts
+ *   node --import tsx bench/expansion-perf.ts [dependents=10000]
+ *   PORTICO_TEST_DATABASE=postgres node --import tsx bench/expansion-perf.ts
  *
  * Seeds one organisation linked by N published documents (half through link
  * sets, half through edition links) and a 5-level parent chain, then reports
@@ -10,12 +10,12 @@
  */
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { openTestDb } from '../../platform/db/testing.ts';
-import { migratePublishingApi } from '../schema.ts';
-import { findDependents } from './dependents.ts';
-import { expandLinks } from './expand.ts';
-import { counting, seed, uuidOf } from './fixtures.ts';
-import { DEFAULT_ORIGIN } from './rules.ts';
+import { openTestDb } from '../src/platform/db/testing.ts';
+import { migratePublishingApi } from '../src/publishing-api/schema.ts';
+import { findDependents } from '../src/publishing-api/expansion/dependents.ts';
+import { expandLinks } from '../src/publishing-api/expansion/expand.ts';
+import { counting, seed, uuidOf } from '../src/publishing-api/expansion/fixtures.ts';
+import { DEFAULT_ORIGIN } from '../src/publishing-api/expansion/rules.ts';
 
 const n = Number(process.argv[2] ?? 10_000);
 const t = await openTestDb();
