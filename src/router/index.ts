@@ -5,7 +5,8 @@ import type { Db } from '../platform/db/index.ts';
 import { drain, listen } from '../platform/http.ts';
 import type { Logger } from '../platform/log.ts';
 import { createAdminServer } from './admin.ts';
-import { loadRoutes } from './loader.ts';
+import { parseRouteChanges } from './changes.ts';
+import { loadRouteRows, loadRoutes } from './loader.ts';
 import { createRouterMetrics, type RouterMetrics } from './metrics.ts';
 import { Mux } from './mux.ts';
 import { UpstreamRegistry } from './proxy.ts';
@@ -56,8 +57,9 @@ export function createRouter({ stack, db, config, log: parentLog }: RouterDeps):
   const reloader = new Reloader<Forwarder>({
     mux,
     load: () => loadRoutes(db, schema, (b) => upstreams.get(b.backend_id, b.backend_url), log),
-    swapped: (_previous, next) => {
-      upstreams.retain(next.backendIds()).catch((err) => log.warn({ err: err.message }, 'closing unused backend pools failed'));
+    loadRows: (keys) => loadRouteRows(db, schema, keys),
+    swapped: ({ targets }) => {
+      upstreams.retain(targets.backendIds()).catch((err) => log.warn({ err: err.message }, 'closing unused backend pools failed'));
     },
     intervalMs: config.reloadIntervalMs,
     log,
@@ -77,7 +79,15 @@ export function createRouter({ stack, db, config, log: parentLog }: RouterDeps):
     async start(port, adminPort, host) {
       // Subscribe before the first load, so a change made during it is not missed.
       try {
-        unlisten = await db.listen(routeChangesChannel(stack), () => reloader.request());
+        unlisten = await db.listen(routeChangesChannel(stack), (payload) => {
+          const keys = parseRouteChanges(payload);
+          if (keys !== undefined) {
+            reloader.requestChanges(keys);
+          } else {
+            if (payload !== '') log.warn({ payload: payload.slice(0, 200) }, 'unreadable route change notification; reloading all routes');
+            reloader.request();
+          }
+        });
       } catch (err) {
         log.error({ err: (err as Error).message }, 'cannot listen for route changes; relying on periodic reloads');
       }

@@ -4,7 +4,7 @@ import { upsertRoutes } from '../content-store/routes.ts';
 import { contentStoreSchema, migrateContentStore } from '../content-store/schema.ts';
 import { openTestDb, type TestDb } from '../platform/db/testing.ts';
 import { silentLogger } from '../platform/log.ts';
-import { buildTable, loadRoutes } from './loader.ts';
+import { buildTable, loadRouteRows, loadRoutes } from './loader.ts';
 import { pathKey } from './path.ts';
 import type { BackendRecord, RouteRecord } from './routes.ts';
 
@@ -72,6 +72,23 @@ test('each backend is resolved once per load, however many routes use it', () =>
   assert.equal(calls, 1);
 });
 
+test('the rows of changed routes are read by path and type; a route with no row is left out', async () => {
+  await t.db.transaction((tx) =>
+    upsertRoutes(tx, 'live', [], [
+      { incoming_path: '/rows/a', route_type: 'exact', handler: 'gone' },
+      { incoming_path: '/rows/a', route_type: 'prefix', handler: 'redirect', redirect_to: '/x' },
+    ]),
+  );
+  const rows = await loadRouteRows(t.db, contentStoreSchema('live'), [
+    { incoming_path: '/rows/a', route_type: 'prefix' },
+    { incoming_path: '/rows/missing', route_type: 'exact' },
+  ]);
+  assert.deepEqual(rows, [
+    { incoming_path: '/rows/a', route_type: 'prefix', handler: 'redirect', backend_id: null, redirect_to: '/x', redirect_type: null, segments_mode: null },
+  ]);
+  await assert.rejects(loadRouteRows(t.db, 'content_store_nowhere', [{ incoming_path: '/a', route_type: 'exact' }]));
+});
+
 test('a failed read rejects, so the caller keeps its table', async () => {
   await assert.rejects(loadRoutes(t.db, 'content_store_nowhere', resolve, log));
 });
@@ -126,9 +143,10 @@ test('a table read in many pages is loaded whole, each route with its own target
     assert.equal(table.size, routes.length, `page size ${pageSize}`);
     assert.deepEqual(table.routes(), routes.map(asRow).sort(byPathAndType), `page size ${pageSize}`);
   }
-  const { table } = await loadRoutes(t.db, contentStoreSchema('live'), resolve, log, { pageSize: 50 });
+  const { table, targets } = await loadRoutes(t.db, contentStoreSchema('live'), resolve, log, { pageSize: 50 });
   assert.deepEqual(table.lookup('/m/0/x0')?.target, { kind: 'backend', backend: 'u1', backendId: 'one' });
-  assert.deepEqual([...table.backendIds()].sort(), ['one', 'two']);
+  // Every backend row, including one (an earlier test's frontend) that no route uses.
+  assert.deepEqual([...targets.backendIds()].sort(), ['frontend', 'one', 'two']);
   // Routes to the same backend, and redirects of a page alike, share one target.
   const a = table.lookup(`/m/${(6 * 7919) % 1234}/x6`)!.target;
   const b = table.lookup(`/m/${(18 * 7919) % 1234}/x5`)!.target;

@@ -2,18 +2,19 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Db, Queryable, QueryResult } from '../platform/db/index.ts';
 import { ident } from '../platform/db/index.ts';
 import type { Logger } from '../platform/log.ts';
+import type { RouteKey } from './changes.ts';
 import { pathKey } from './path.ts';
-import { GONE, RouteTable, type BackendTarget, type RedirectTarget, type RouteType, type Target } from './route-table.ts';
-import { preservesSegments, type BackendRecord, type RouteRecord } from './routes.ts';
+import { RouteTable, type RedirectTarget, type RouteType, type Target } from './route-table.ts';
+import type { BackendRecord, RouteRecord } from './routes.ts';
+import { RouteTargets, type BackendResolver } from './targets.ts';
 
 export interface LoadResult<B> {
   table: RouteTable<B>;
   /** Routes left out, each logged with its reason. */
   skipped: number;
+  /** The load's backend targets, which changes applied to the table later share. */
+  targets: RouteTargets<B>;
 }
-
-/** Turns a backend row into whatever the server forwards to (an upstream with its connection pool). */
-export type BackendResolver<B> = (backend: BackendRecord) => B;
 
 export interface LoadOptions {
   /** Routes read and added per page; the event loop gets a turn between pages. */
@@ -138,6 +139,18 @@ export async function loadRoutes<B>(db: Db, schema: string, resolve: BackendReso
   });
 }
 
+/**
+ * The current rows of these routes, those that still exist, in one statement:
+ * what a change notification's routes are now.
+ */
+export async function loadRouteRows(db: Queryable, schema: string, keys: readonly RouteKey[]): Promise<RouteRecord[]> {
+  const result = await db.query<RouteRecord>(
+    `SELECT ${COLUMNS} FROM ${ident(schema)}.routes WHERE (${KEY}) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+    [keys.map((k) => k.incoming_path), keys.map((k) => k.route_type)],
+  );
+  return result.rows;
+}
+
 /** Builds a table from rows already in memory (a routes file, a test). */
 export function buildTable<B>(backends: BackendRecord[], routes: RouteRecord[], resolve: BackendResolver<B>, log: Logger): LoadResult<B> {
   const builder = new TableBuilder<B>(backends, resolve, log);
@@ -147,34 +160,20 @@ export function buildTable<B>(backends: BackendRecord[], routes: RouteRecord[], 
 
 class TableBuilder<B> {
   private readonly table = new RouteTable<B>();
+  private readonly targets: RouteTargets<B>;
   private skipped = 0;
-  /** One target per backend, shared by all its routes; null for a backend that failed to resolve. */
-  private readonly backends = new Map<string, BackendTarget<B> | null>();
 
-  constructor(
-    backends: BackendRecord[],
-    resolve: BackendResolver<B>,
-    private readonly log: Logger,
-  ) {
-    for (const b of backends) {
-      try {
-        this.backends.set(b.backend_id, { kind: 'backend', backend: resolve(b), backendId: b.backend_id });
-      } catch (err) {
-        // Its routes are then skipped as routes to an unknown backend; the rest of the table still loads.
-        log.warn({ backend_id: b.backend_id, backend_url: b.backend_url, err: (err as Error).message }, 'skipping backend');
-        this.backends.set(b.backend_id, null);
-      }
-    }
+  constructor(backends: BackendRecord[], resolve: BackendResolver<B>, log: Logger) {
+    this.targets = new RouteTargets(backends, resolve, log);
   }
 
   result(): LoadResult<B> {
-    return { table: this.table, skipped: this.skipped };
+    return { table: this.table, skipped: this.skipped, targets: this.targets };
   }
 
   addRoute(route: RouteRecord): void {
-    const redirectTo = route.redirect_to ?? null;
-    const target = this.target(route, redirectTo, undefined);
-    if (target === undefined) this.skip(route.incoming_path, route.route_type, this.reason(route, redirectTo));
+    const target = this.targets.forRow(route);
+    if (target === undefined) this.skipped++;
     else this.add(route.route_type, route.incoming_path, target);
   }
 
@@ -196,17 +195,17 @@ class TableBuilder<B> {
       const g = groups[i]!;
       const { paths, targets } = split[i]!;
       if (targets === undefined) {
-        const target = this.target(g, null, undefined);
+        const target = this.targets.target(g, null, undefined);
         for (const path of paths) {
-          if (target === undefined) this.skip(path, g.route_type, this.reason(g, null));
+          if (target === undefined) this.skip(path, g.route_type, this.targets.reason(g, null));
           else this.add(g.route_type, path, target);
         }
       } else {
         // Redirects of a group to the same place share one target.
         const redirects = new Map<string, RedirectTarget>();
         for (let j = 0; j < paths.length; j++) {
-          const target = this.target(g, targets[j]!, redirects);
-          if (target === undefined) this.skip(paths[j]!, g.route_type, this.reason(g, targets[j]!));
+          const target = this.targets.target(g, targets[j]!, redirects);
+          if (target === undefined) this.skip(paths[j]!, g.route_type, this.targets.reason(g, targets[j]!));
           else this.add(g.route_type, paths[j]!, target);
         }
       }
@@ -223,46 +222,8 @@ class TableBuilder<B> {
     this.table.set(type, key, target, key === incomingPath ? undefined : incomingPath);
   }
 
-  /** The target for a route of this kind, or undefined if it has none. */
-  private target(
-    route: Pick<RouteRecord, 'route_type' | 'handler' | 'backend_id' | 'redirect_type' | 'segments_mode'>,
-    redirectTo: string | null,
-    redirects: Map<string, RedirectTarget> | undefined,
-  ): Target<B> | undefined {
-    switch (route.handler) {
-      case 'backend':
-        return (route.backend_id ? this.backends.get(route.backend_id) : undefined) ?? undefined;
-      case 'gone':
-        return GONE;
-      case 'redirect': {
-        if (!redirectTo) return undefined;
-        let target = redirects?.get(redirectTo);
-        if (target === undefined) {
-          target = {
-            kind: 'redirect',
-            status: route.redirect_type === 'temporary' ? 302 : 301,
-            to: redirectTo,
-            preserve: preservesSegments(route),
-            redirectType: route.redirect_type ?? null,
-            segmentsMode: route.segments_mode ?? null,
-          };
-          redirects?.set(redirectTo, target);
-        }
-        return target;
-      }
-      default:
-        return undefined;
-    }
-  }
-
-  private reason(route: Pick<RouteRecord, 'handler' | 'backend_id'>, redirectTo: string | null): string {
-    if (route.handler === 'backend') return `unknown backend ${JSON.stringify(route.backend_id)}`;
-    if (route.handler === 'redirect' && !redirectTo) return 'redirect without redirect_to';
-    return `unknown handler ${JSON.stringify(route.handler)}`;
-  }
-
   private skip(incomingPath: string, routeType: string, reason: string): void {
     this.skipped++;
-    this.log.warn({ incoming_path: incomingPath, route_type: routeType, reason }, 'skipping route');
+    this.targets.skip(incomingPath, routeType, reason);
   }
 }

@@ -41,6 +41,28 @@ export function createRouterMetrics(stack: string) {
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
   const counts = new RequestCounts();
+  const reloads = new Counter({
+    name: 'router_reloads_total',
+    help: 'Route table updates attempted, by kind (full: a new table; delta: changed routes applied in place) and result (success or error)',
+    labelNames: ['kind', 'result'] as const,
+    registers,
+  });
+  const reloadDuration = new Histogram({
+    name: 'router_reload_duration_seconds',
+    help: 'Time to read the routes and build a new table (full), or to read changed routes and apply them (delta)',
+    labelNames: ['kind', 'result'] as const,
+    buckets: [0.0001, 0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
+    registers,
+  });
+  // Every series from the start, since a rate misses a series' first increase;
+  // full ones first, so a reader that picks the first sample with a given
+  // result (as queries written before `kind` existed do) reads full reloads.
+  for (const kind of ['full', 'delta']) {
+    for (const result of ['success', 'error']) {
+      reloads.inc({ kind, result }, 0);
+      reloadDuration.zero({ kind, result });
+    }
+  }
   return {
     registry,
     /** Read it through the registry (or `get()`); count with `countRequest`. */
@@ -68,20 +90,9 @@ export function createRouterMetrics(stack: string) {
       registers,
     }),
     routesLoaded: new Gauge({ name: 'router_routes_loaded', help: 'Routes in the table in service', registers }),
-    routesSkipped: new Gauge({ name: 'router_routes_skipped', help: 'Routes left out of the last load (unknown backend, bad path)', registers }),
-    reloads: new Counter({
-      name: 'router_reloads_total',
-      help: 'Route reloads attempted, by result (success or error)',
-      labelNames: ['result'] as const,
-      registers,
-    }),
-    reloadDuration: new Histogram({
-      name: 'router_reload_duration_seconds',
-      help: 'Time to read the routes and build a new table',
-      labelNames: ['result'] as const,
-      buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
-      registers,
-    }),
+    routesSkipped: new Gauge({ name: 'router_routes_skipped', help: 'Routes left out of the last full load (unknown backend, bad path)', registers }),
+    reloads,
+    reloadDuration,
   };
 }
 

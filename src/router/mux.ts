@@ -1,10 +1,13 @@
 import { RouteTable, type Match } from './route-table.ts';
 
 /**
- * Holds the table in service. A reload builds a whole new table elsewhere and
- * `swap` puts it in with one assignment, so a request sees either the old
- * table or the new one, never a half-built one; requests already matched keep
- * the entry they were given.
+ * Holds the table in service. A full reload builds a whole new table elsewhere
+ * and `swap` puts it in with one assignment, so a request sees either the old
+ * table or the new one, never a half-built one. Route changes are applied to
+ * `current` in place, a batch at a time in one synchronous call, so a request
+ * sees a batch whole or not at all. Requests already matched keep the target
+ * they were given either way: a change gives a route a new target object
+ * rather than altering the one it had.
  */
 export class Mux<B> {
   private table: RouteTable<B> = new RouteTable();

@@ -42,18 +42,27 @@ export interface Match<B> {
 export type RouteType = RouteRecord['route_type'];
 
 /**
- * One immutable routing table: exact routes and prefix routes in two maps
- * keyed by `pathKey` (path.ts). Built off to the side by the loader and
- * swapped into the mux whole. It keeps no route rows: `routes()` rebuilds
- * them from the keys and targets when the admin port asks.
+ * One routing table: exact routes and prefix routes in two maps keyed by
+ * `pathKey` (path.ts). A full load builds one off to the side and the mux
+ * swaps it in whole; after that, route changes are applied to the table in
+ * service in place (changes.ts), each batch within one synchronous call, so a
+ * request sees a batch either not at all or entirely. It keeps no route rows:
+ * `routes()` rebuilds them from the keys and targets when the admin port asks.
  */
 export class RouteTable<B> {
   private readonly exact = new Map<string, Target<B>>();
   private readonly prefix = new Map<string, Target<B>>();
   /** Segments in the deepest prefix route: a prefix lookup starts no deeper. */
   private prefixDepth = 0;
+  /** How many prefix routes have keys of each depth, so that a delete can lower `prefixDepth`. */
+  private readonly prefixesAtDepth: number[] = [];
   /** An incoming_path written differently from its key (`/%61` for `/a`), by route type and key. */
   private readonly written = new Map<string, string>();
+  /**
+   * Every key (tagged as in `written`) that a route written differently from
+   * it was ever set at, even if replaced since: several rows may share it.
+   */
+  private readonly aliased = new Set<string>();
 
   get size(): number {
     return this.exact.size + this.prefix.size;
@@ -66,15 +75,42 @@ export class RouteTable<B> {
    */
   set(type: RouteType, key: string, target: Target<B>, incomingPath?: string): void {
     if (type === 'prefix') {
+      const before = this.prefix.size;
       this.prefix.set(key, target);
-      const depth = keyDepth(key);
-      if (depth > this.prefixDepth) this.prefixDepth = depth;
+      if (this.prefix.size !== before) {
+        const depth = keyDepth(key);
+        this.prefixesAtDepth[depth] = (this.prefixesAtDepth[depth] ?? 0) + 1;
+        if (depth > this.prefixDepth) this.prefixDepth = depth;
+      }
     } else {
       this.exact.set(key, target);
     }
     const tag = type === 'prefix' ? 'p' : 'e';
-    if (incomingPath !== undefined && incomingPath !== key) this.written.set(tag + key, incomingPath);
-    else if (this.written.size > 0) this.written.delete(tag + key);
+    if (incomingPath !== undefined && incomingPath !== key) {
+      this.written.set(tag + key, incomingPath);
+      this.aliased.add(tag + key);
+    } else if (this.written.size > 0) this.written.delete(tag + key);
+  }
+
+  /** Removes the route at this key and type, if there is one. */
+  delete(type: RouteType, key: string): void {
+    if (this.written.size > 0) this.written.delete((type === 'prefix' ? 'p' : 'e') + key);
+    if (type === 'exact') {
+      this.exact.delete(key);
+      return;
+    }
+    if (!this.prefix.delete(key)) return;
+    this.prefixesAtDepth[keyDepth(key)]!--;
+    while (this.prefixDepth > 0 && !this.prefixesAtDepth[this.prefixDepth]) this.prefixDepth--;
+  }
+
+  /**
+   * True if a route whose incoming_path is written differently from `key` has
+   * been set at it: then other spellings of the path may be rows too, and
+   * which of them serves is for a full load, reading them all in order, to say.
+   */
+  mayBeShared(type: RouteType, key: string): boolean {
+    return this.aliased.size > 0 && this.aliased.has((type === 'prefix' ? 'p' : 'e') + key);
   }
 
   /** Exact beats prefix at the same path; otherwise the longest prefix wins. `key` is a `pathKey`. */
@@ -104,21 +140,6 @@ export class RouteTable<B> {
       depth--;
       end = depth === 0 ? 0 : key.lastIndexOf('/', end - 1);
     }
-  }
-
-  /** The ids of the backends that routes in this table forward to. */
-  backendIds(): Set<string> {
-    const ids = new Set<string>();
-    for (const map of [this.exact, this.prefix]) {
-      let last: Target<B> | undefined;
-      for (const target of map.values()) {
-        // Routes to one backend share its target, and mostly come in runs.
-        if (target === last) continue;
-        last = target;
-        if (target.kind === 'backend') ids.add(target.backendId);
-      }
-    }
-    return ids;
   }
 
   /** Every route in the table as a row, ordered by incoming_path and route_type (for the admin port's `/routes`). */
