@@ -1,6 +1,7 @@
 import { ApiError } from '../platform/api.ts';
 import type { Queryable } from '../platform/db/index.ts';
 import { writeToOutbox } from '../platform/outbox/index.ts';
+import { writeManyToOutbox } from '../platform/outbox/index.ts';
 import type { ContentStorePayload } from './content-item.ts';
 
 /** The second word of a publishing event's routing key, `<schema_name>.<event type>`. */
@@ -18,15 +19,25 @@ export function eventTypeOf(header: string | string[] | undefined): EventType {
   });
 }
 
+/** A written item: its payload and the body readers get. */
+export interface AnnouncedItem {
+  payload: ContentStorePayload;
+  presented: string;
+}
+
 /**
- * Records, in the write's own transaction, the event announcing a live item:
+ * Records, in the write's own transaction, one event per live item written:
  * the item as readers get it (links expanded), with what kind of change it was.
  */
-export function announceItem(tx: Queryable, schema: string, payload: ContentStorePayload, presented: string, eventType: EventType): Promise<string> {
-  return writeToOutbox(tx, schema, {
-    routingKey: `${payload.schema_name}.${eventType}`,
-    body: { ...(JSON.parse(presented) as object), update_type: eventType, payload_version: payload.payload_version },
-  });
+export function announceItems(tx: Queryable, schema: string, items: readonly AnnouncedItem[], eventType: EventType): Promise<string[]> {
+  return writeManyToOutbox(
+    tx,
+    schema,
+    items.map(({ payload, presented }) => ({
+      routingKey: `${payload.schema_name}.${eventType}`,
+      body: { ...(JSON.parse(presented) as object), update_type: eventType, payload_version: payload.payload_version },
+    })),
+  );
 }
 
 /** The event for an item that vanished: it answers 404 from now on. */

@@ -6,10 +6,12 @@ import type { Authenticate, Principal } from '../platform/auth.ts';
 import { PERMISSIONS } from '../platform/auth.ts';
 import type { Db } from '../platform/db/index.ts';
 import { openTestDb, type TestDb } from '../platform/db/testing.ts';
-import { silentLogger } from '../platform/log.ts';
+import { createLogger, silentLogger } from '../platform/log.ts';
 import type { ContentStorePayload } from './content-item.ts';
 import { createContentStore, type ContentStoreService } from './index.ts';
+import { upsertRoutes } from './routes.ts';
 import { migrateContentStore, routeChangesChannel } from './schema.ts';
+import { createContentStoreApp, MAX_BULK_ITEMS } from './server.ts';
 import { ownedRoutes } from './store.ts';
 
 const NOW = new Date('2024-06-01T09:00:00.000Z');
@@ -62,7 +64,7 @@ function item(basePath: string, over: Partial<ContentStorePayload> = {}): Conten
   };
 }
 
-const request = (method: 'GET' | 'PUT' | 'DELETE' | 'HEAD', url: string, opts: InjectOptions & { service?: ContentStoreService } = {}) =>
+const request = (method: 'GET' | 'PUT' | 'DELETE' | 'HEAD', url: string, opts: InjectOptions & { service?: Pick<ContentStoreService, 'app'> } = {}) =>
   injectJson((opts.service ?? live).app, method, url, opts);
 
 const putItem = (p: ContentStorePayload, service?: ContentStoreService) =>
@@ -173,6 +175,163 @@ describe('PUT /content/*', () => {
     } finally {
       await unlisten();
     }
+  });
+});
+
+describe('PUT /bulk/content', () => {
+  const putBulk = (items: unknown[], opts: InjectOptions & { service?: Pick<ContentStoreService, 'app'> } = {}) =>
+    request('PUT', '/bulk/content', { token: WRITER, body: { items }, ...opts });
+
+  /** A live store that announces its writes, as one with a bus does; its events stay in the outbox, no relay running. */
+  function announcingStore(log = silentLogger()) {
+    return createContentStoreApp({ stack: 'live', db, log, authenticate, defaultTtlSeconds: 300, clock: () => NOW, bodyLimitBytes: 16 * 1024 * 1024, events: true });
+  }
+  const eventsFor = async (prefix: string) =>
+    (
+      await db.query<{ routing_key: string; body: { base_path: string; update_type: string; payload_version: number; title: string } }>(
+        `SELECT routing_key, body FROM content_store_live.outbox WHERE body->>'base_path' LIKE $1 ORDER BY seq`,
+        [`${prefix}%`],
+      )
+    ).rows.map((r) => [r.routing_key, r.body.base_path, r.body.update_type, r.body.payload_version]);
+
+  test('200 with one result per item, in request order', async () => {
+    await putItem(item('/bulk-http/b', { payload_version: 5 }));
+    await putItem(item('/bulk-http/c', { payload_version: 9, title: 'Nine' }));
+    const res = await putBulk([
+      item('/bulk-http/c', { payload_version: 8, title: 'Eight' }),
+      item('/bulk-http/b', { payload_version: 6, title: 'Six' }),
+      item('/bulk-http/a', { payload_version: 6, title: 'New' }),
+    ]);
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.json(), {
+      results: [
+        { base_path: '/bulk-http/c', outcome: 'stale' },
+        { base_path: '/bulk-http/b', outcome: 'replaced' },
+        { base_path: '/bulk-http/a', outcome: 'created' },
+      ],
+    });
+    assert.equal((await request('GET', '/content/bulk-http/a')).json().title, 'New');
+    assert.equal((await request('GET', '/content/bulk-http/b')).json().title, 'Six');
+    assert.equal((await request('GET', '/content/bulk-http/c')).json().title, 'Nine');
+    assert.deepEqual((await putBulk([])).json(), { results: [] });
+  });
+
+  test('422 naming items.<index>.<field> when any item is invalid, and nothing is written', async () => {
+    const bad: Record<string, unknown> = { ...item('/bulk-bad/schema'), payload_version: 'one' };
+    delete bad.schema_name;
+    const res = await putBulk([
+      item('/bulk-bad/fine'),
+      bad,
+      item('/bulk-bad/caf%c3%a9'),
+      item('/bulk-bad/trailing/', { routes: [{ path: '/bulk-bad/trailing', type: 'exact' }] }),
+      { ...item('/x'), base_path: undefined },
+      item('/bulk-bad/%2e%2e', { routes: [{ path: '/bulk-bad', type: 'exact' }] }),
+      item('/bulk-bad/routes', { routes: [{ path: 'relative', type: 'exact' }] }),
+      'not an item',
+    ]);
+    assert.equal(res.status, 422);
+    const { error } = res.json();
+    assert.equal(error.code, 'invalid_content_item');
+    assert.deepEqual(Object.keys(error.fields).sort(), [
+      'items.1.payload_version',
+      'items.1.schema_name',
+      'items.2.base_path',
+      'items.3.base_path',
+      'items.4.base_path',
+      'items.5.base_path',
+      'items.6.routes[0].path',
+      'items.7',
+    ]);
+    assert.deepEqual(error.fields['items.2.base_path'], ['must be in canonical form: /bulk-bad/caf%C3%A9']);
+    assert.deepEqual(error.fields['items.4.base_path'], ['is required']);
+    assert.match(error.message, /^7 of the 8 content items are invalid/);
+    assert.equal((await request('GET', '/content/bulk-bad/fine')).status, 404);
+  });
+
+  test('401 without a token, 403 without the write permission, before the body is read', async () => {
+    assert.equal((await putBulk([item('/bulk-auth')], { token: undefined })).status, 401);
+    assert.equal((await putBulk([item('/bulk-auth')], { token: READER })).status, 403);
+    assert.equal((await request('PUT', '/bulk/content', { raw: '{not json' })).status, 401);
+    assert.equal((await request('GET', '/content/bulk-auth')).status, 404);
+  });
+
+  test(`at most ${MAX_BULK_ITEMS} items, each base_path once; a body that is not {items: [...]} is refused`, async () => {
+    // About 6 KB each, as a fan-out's items are: the whole request must fit the body limit.
+    const many = Array.from({ length: MAX_BULK_ITEMS + 1 }, (_, i) => item(`/bulk-many/${i}`, { details: { body: 'x'.repeat(6000) } }));
+    const tooMany = await putBulk(many);
+    assert.equal(tooMany.status, 422);
+    assert.equal(tooMany.json().error.code, 'too_many_items');
+    const most = await putBulk(many.slice(0, MAX_BULK_ITEMS));
+    assert.equal(most.status, 200);
+    assert.equal(most.json().results.length, MAX_BULK_ITEMS);
+
+    const twice = await putBulk([item('/bulk-twice'), item('/bulk-twice-not'), item('/bulk-twice', { payload_version: 2 })]);
+    assert.equal(twice.status, 422);
+    assert.deepEqual(twice.json().error.fields, { 'items.2.base_path': ['is also the base_path of items.0'] });
+    assert.equal((await request('GET', '/content/bulk-twice-not')).status, 404);
+
+    for (const body of [{ item: [] }, { items: {} }, [], { items: [], extra: 1 }]) {
+      const res = await request('PUT', '/bulk/content', { token: WRITER, body });
+      assert.equal(res.status, 422, JSON.stringify(body));
+      assert.equal(res.json().error.code, 'invalid_request', JSON.stringify(body));
+    }
+    assert.equal((await request('PUT', '/bulk/content', { token: WRITER })).status, 400);
+  });
+
+  test('the live store announces each item written, none stale, as the event type header says', async () => {
+    const store = announcingStore();
+    await putItem(item('/bulk-events/stale', { payload_version: 50 }));
+    const res = await putBulk(
+      [item('/bulk-events/b', { payload_version: 3 }), item('/bulk-events/stale', { payload_version: 4 }), item('/bulk-events/a', { payload_version: 3 })],
+      { service: store, headers: { 'portico-event-type': 'links' } },
+    );
+    assert.equal(res.status, 200);
+    assert.deepEqual(await eventsFor('/bulk-events/'), [
+      ['answer.links', '/bulk-events/b', 'links', 3],
+      ['answer.links', '/bulk-events/a', 'links', 3],
+    ]);
+    // Without the header, a write is major; a single PUT announces the same way.
+    await putBulk([item('/bulk-events/b', { payload_version: 4 })], { service: store });
+    await request('PUT', '/content/bulk-events/a', { token: WRITER, body: item('/bulk-events/a', { payload_version: 4 }), service: store, headers: { 'portico-event-type': 'minor' } });
+    assert.deepEqual((await eventsFor('/bulk-events/')).slice(2), [
+      ['answer.major', '/bulk-events/b', 'major', 4],
+      ['answer.minor', '/bulk-events/a', 'minor', 4],
+    ]);
+    const bad = await putBulk([item('/bulk-events/c')], { service: store, headers: { 'portico-event-type': 'sideways' } });
+    assert.equal(bad.status, 422);
+    assert.equal(bad.json().error.code, 'event_type_invalid');
+    assert.equal((await request('GET', '/content/bulk-events/c')).status, 404);
+    await store.app.close();
+  });
+
+  test('logs one line with the counts, and the warnings a single PUT would give for each item', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const log = createLogger({ destination: { write: (line: string) => lines.push(JSON.parse(line) as Record<string, unknown>) } });
+    const store = announcingStore(log);
+    await upsertRoutes(db, 'live', [{ backend_id: 'frontend', backend_url: 'http://127.0.0.1:1/' }], []);
+    await putItem(item('/bulk-log/owner', { routes: [{ path: '/bulk-log/owner', type: 'exact' }, { path: '/bulk-log/shared', type: 'exact' }] }));
+    const res = await putBulk(
+      [
+        item('/bulk-log/taker', { routes: [{ path: '/bulk-log/taker', type: 'exact' }, { path: '/bulk-log/shared', type: 'exact' }] }),
+        item('/bulk-log/nowhere', { rendering_app: 'bulk-log-app' }),
+        item('/bulk-log/no-app', { rendering_app: null }),
+        item('/bulk-log/owner', { payload_version: 0 }),
+      ],
+      { service: store },
+    );
+    assert.equal(res.status, 200);
+    const messages = lines.filter((l) => typeof l.msg === 'string' && l.msg !== 'request completed').map((l) => [l.msg, l.base_path ?? null]);
+    assert.deepEqual(messages, [
+      ['took over a route', '/bulk-log/taker'],
+      ['routes to backends the routers do not know; they are skipped until registered', '/bulk-log/nowhere'],
+      ['content item stored but not routable', '/bulk-log/no-app'],
+      ['content items written in bulk', null],
+    ]);
+    assert.deepEqual(
+      lines.filter((l) => l.msg === 'content items written in bulk').map((l) => [l.items, l.created, l.replaced, l.stale]),
+      [[4, 3, 0, 1]],
+    );
+    await store.app.close();
   });
 });
 

@@ -1,4 +1,4 @@
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Db } from '../platform/db/index.ts';
 import { openTestDb, type TestDb } from '../platform/db/testing.ts';
@@ -6,7 +6,17 @@ import type { ContentStorePayload } from './content-item.ts';
 import { checkContentPayload } from './payload.ts';
 import { listRoutes, upsertRoutes } from './routes.ts';
 import { migrateContentStore } from './schema.ts';
-import { deleteContentItem, findContentItem, ownedRoutes, prepareItem, putContentItem, type PutResult, type RouteChanges } from './store.ts';
+import {
+  deleteContentItem,
+  findContentItem,
+  ownedRoutes,
+  prepareItem,
+  putContentItem,
+  putContentItems,
+  type PreparedItem,
+  type PutResult,
+  type RouteChanges,
+} from './store.ts';
 
 let t: TestDb;
 let db: Db;
@@ -16,6 +26,14 @@ before(async () => {
   db = t.db;
   await migrateContentStore(db, 'live');
   await upsertRoutes(db, 'live', [{ backend_id: 'frontend', backend_url: 'http://127.0.0.1:1/' }], []);
+  // Counts the statements on routes, as the routers' reload trigger sees them (it too fires per statement).
+  await db.exec(`
+    CREATE TABLE route_statements (op text NOT NULL);
+    CREATE FUNCTION count_route_statement() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN INSERT INTO route_statements VALUES (TG_OP); RETURN NULL; END $$;
+    CREATE TRIGGER count_route_statements AFTER INSERT OR UPDATE OR DELETE ON content_store_live.routes
+      FOR EACH STATEMENT EXECUTE FUNCTION count_route_statement();
+  `);
 });
 
 after(async () => {
@@ -41,11 +59,27 @@ function item(basePath: string, over: Partial<ContentStorePayload> = {}): Conten
   };
 }
 
-async function put(p: ContentStorePayload, at = new Date('2024-05-01T12:00:00Z')): Promise<PutResult> {
+function prepared(p: ContentStorePayload, at = new Date('2024-05-01T12:00:00Z')): PreparedItem {
   const checked = checkContentPayload(p, p.base_path);
   assert.ok(checked.ok, JSON.stringify(!checked.ok && checked.fields));
-  return putContentItem(db, 'live', prepareItem(checked.payload, checked.registration.routes.map((r) => r.record), at));
+  return prepareItem(checked.payload, checked.registration.routes.map((r) => r.record), at);
 }
+
+const put = (p: ContentStorePayload, at?: Date): Promise<PutResult> => putContentItem(db, 'live', prepared(p, at));
+const putMany = (ps: ContentStorePayload[], at?: Date): Promise<PutResult[]> => putContentItems(db, 'live', ps.map((p) => prepared(p, at)));
+
+/** How many statements ran on routes while `fn` did, by operation. */
+async function routeStatements(fn: () => Promise<unknown>): Promise<Record<string, number>> {
+  await db.query('DELETE FROM route_statements');
+  await fn();
+  const { rows } = await db.query<{ op: string; n: number }>('SELECT op, count(*)::int AS n FROM route_statements GROUP BY op');
+  return Object.fromEntries(rows.map((r) => [r.op, r.n]));
+}
+
+const title = async (basePath: string) => {
+  const found = await findContentItem(db, 'live', basePath);
+  return found?.kind === 'item' ? (JSON.parse(found.presented) as { title: string }).title : undefined;
+};
 
 function changes(r: PutResult): RouteChanges {
   assert.notEqual(r.outcome, 'stale');
@@ -172,4 +206,139 @@ test('delete removes the item and every route it owned, and nothing else', async
   assert.equal(routes.some((r) => r.incoming_path === '/doomed'), false);
   assert.equal(routes.some((r) => r.incoming_path === '/keep-me'), true);
   assert.equal(await deleteContentItem(db, 'live', '/doomed'), false);
+});
+
+describe('putContentItems', () => {
+  test('creates, replaces or leaves stale each item, answering in the order given', async () => {
+    await put(item('/bulk/b', { payload_version: 5, title: 'B5' }));
+    await put(item('/bulk/c', { payload_version: 9, title: 'C9' }));
+    const results = await putMany([
+      item('/bulk/c', { payload_version: 7, title: 'C7' }),
+      item('/bulk/a', { payload_version: 6, title: 'A6' }),
+      item('/bulk/b', { payload_version: 6, title: 'B6' }),
+    ]);
+    assert.deepEqual(
+      results.map((r) => r.outcome),
+      ['stale', 'created', 'replaced'],
+    );
+    assert.deepEqual(results[0], { outcome: 'stale', storedVersion: 9 });
+    assert.deepEqual(changes(results[1]!), { added: 1, changed: 0, removed: 0, takenOver: [], missingBackends: [] });
+    assert.deepEqual(changes(results[2]!), { added: 0, changed: 0, removed: 0, takenOver: [], missingBackends: [] });
+    assert.deepEqual([await title('/bulk/a'), await title('/bulk/b'), await title('/bulk/c')], ['A6', 'B6', 'C9']);
+    assert.deepEqual(await putContentItems(db, 'live', []), []);
+  });
+
+  test('routes are diffed per item in a few statements; a re-send with the same routes runs none on routes', async () => {
+    const n = 20;
+    const v1 = Array.from({ length: n }, (_, i) =>
+      item(`/diff-${i}`, { payload_version: 1, routes: [{ path: `/diff-${i}`, type: 'exact' }, { path: `/diff-${i}/old`, type: 'exact' }] }),
+    );
+    assert.deepEqual(await routeStatements(() => putMany(v1)), { INSERT: 1, UPDATE: 1 });
+
+    // Every item loses a route, gains one and turns one into a redirect: still one DELETE and one upsert.
+    const v2 = Array.from({ length: n }, (_, i) =>
+      item(`/diff-${i}`, {
+        payload_version: 2,
+        routes: [{ path: `/diff-${i}/new`, type: 'exact' }],
+        redirects: [{ path: `/diff-${i}`, type: 'exact', destination: `/diff-${i}/new` }],
+      }),
+    );
+    let results: PutResult[] = [];
+    assert.deepEqual(await routeStatements(async () => (results = await putMany(v2))), { DELETE: 1, INSERT: 1, UPDATE: 1 });
+    for (const r of results) {
+      const c = changes(r);
+      assert.deepEqual([c.added, c.changed, c.removed], [1, 1, 1]);
+    }
+    assert.deepEqual(await paths('/diff-7'), ['exact /diff-7 redirect', 'exact /diff-7/new backend']);
+
+    const resend = v2.map((p) => ({ ...p, payload_version: 3, title: 'retitled' }));
+    assert.deepEqual(await routeStatements(async () => (results = await putMany(resend))), {});
+    assert.ok(results.every((r) => r.outcome === 'replaced'));
+    assert.equal(await title('/diff-7'), 'retitled');
+    // A single put is the same write: no statement on routes for the same routes either.
+    assert.deepEqual(await routeStatements(() => put({ ...resend[0]!, payload_version: 4 })), {});
+  });
+
+  test('takes over routes from items outside the batch and, the last item wanting a route, from items within it', async () => {
+    await upsertRoutes(db, 'live', [], [{ incoming_path: '/bulk-imported', route_type: 'exact', handler: 'gone' }]);
+    await put(item('/holder', { routes: [{ path: '/holder', type: 'exact' }, { path: '/holder/shared', type: 'exact' }] }));
+    const results = await putMany([
+      item('/first', { routes: [{ path: '/first', type: 'exact' }, { path: '/contested', type: 'exact' }] }),
+      item('/second', {
+        routes: [{ path: '/second', type: 'exact' }, { path: '/holder/shared', type: 'exact' }, { path: '/bulk-imported', type: 'exact' }, { path: '/contested', type: 'exact' }],
+      }),
+    ]);
+    assert.deepEqual(changes(results[0]!), { added: 1, changed: 0, removed: 0, takenOver: [], missingBackends: [] });
+    const second = changes(results[1]!);
+    assert.equal(second.added, 4);
+    assert.deepEqual(
+      second.takenOver.sort((a, b) => a.incoming_path.localeCompare(b.incoming_path)),
+      [
+        { incoming_path: '/bulk-imported', route_type: 'exact', previous_owner: null },
+        { incoming_path: '/contested', route_type: 'exact', previous_owner: '/first' },
+        { incoming_path: '/holder/shared', route_type: 'exact', previous_owner: '/holder' },
+      ],
+    );
+    assert.deepEqual(await paths('/holder'), ['exact /holder backend']);
+    assert.deepEqual(await paths('/first'), ['exact /first backend']);
+    assert.deepEqual(await paths('/second'), ['exact /bulk-imported backend', 'exact /contested backend', 'exact /holder/shared backend', 'exact /second backend']);
+  });
+
+  test('reports unregistered backends per item', async () => {
+    const results = await putMany([item('/known-app'), item('/unknown-app', { rendering_app: 'bulk-missing-app' })]);
+    assert.deepEqual(changes(results[0]!).missingBackends, []);
+    assert.deepEqual(changes(results[1]!).missingBackends, ['bulk-missing-app']);
+  });
+
+  test('one transaction: a route one item may not have, or a failed announcement, leaves every item as it was', async () => {
+    await put(item('/atomic-old', { payload_version: 1, title: 'Old' }));
+    const bad = prepared(item('/atomic-bad'));
+    // A backend route with no backend breaks the table's CHECK, in the last statement on routes.
+    bad.routes = [{ incoming_path: '/atomic-bad', route_type: 'exact', handler: 'backend', backend_id: null }];
+    const batch = [prepared(item('/atomic-new')), prepared(item('/atomic-old', { payload_version: 2, title: 'New' })), bad];
+    await assert.rejects(putContentItems(db, 'live', batch), /check constraint/);
+    assert.equal(await findContentItem(db, 'live', '/atomic-new'), undefined);
+    assert.equal(await title('/atomic-old'), 'Old');
+
+    const announced: string[] = [];
+    const failing = async (_tx: unknown, written: PreparedItem[]) => {
+      announced.push(...written.map((i) => i.payload.base_path));
+      throw new Error('the outbox is full');
+    };
+    await assert.rejects(putContentItems(db, 'live', batch.slice(0, 2), failing), /the outbox is full/);
+    assert.deepEqual(announced, ['/atomic-new', '/atomic-old']);
+    assert.equal(await findContentItem(db, 'live', '/atomic-new'), undefined);
+    assert.equal(await title('/atomic-old'), 'Old');
+    assert.deepEqual(await paths('/atomic-new'), []);
+  });
+
+  test('announces only the items written, in order', async () => {
+    await put(item('/ann-stale', { payload_version: 10 }));
+    let announced: string[] | undefined;
+    await putContentItems(db, 'live', [prepared(item('/ann-b')), prepared(item('/ann-stale', { payload_version: 3 })), prepared(item('/ann-a'))], async (_tx, written) => {
+      announced = written.map((i) => i.payload.base_path);
+    });
+    assert.deepEqual(announced, ['/ann-b', '/ann-a']);
+    announced = undefined;
+    await putContentItems(db, 'live', [prepared(item('/ann-stale', { payload_version: 4 }))], async () => {
+      announced = [];
+    });
+    assert.equal(announced, undefined, 'no announcement when nothing was written');
+  });
+
+  test('a batch naming a base_path twice is refused before anything is written', async () => {
+    await assert.rejects(putMany([item('/twice'), item('/twice', { payload_version: 2 })]), /base_path twice/);
+    assert.equal(await findContentItem(db, 'live', '/twice'), undefined);
+  });
+
+  test('concurrent batches over the same items in opposite orders do not deadlock; the newest version wins', async () => {
+    const paths = Array.from({ length: 40 }, (_, i) => `/locks-${String(i).padStart(2, '0')}`);
+    const batch = (version: number, order: string[]) =>
+      putMany(order.map((p) => item(p, { payload_version: version, routes: [{ path: p, type: 'exact' }, { path: `${p}/v${version}`, type: 'exact' }] })));
+    for (let round = 0; round < 3; round++) {
+      const base = round * 10;
+      await Promise.all([batch(base + 1, paths), batch(base + 2, [...paths].reverse()), batch(base + 3, paths), batch(base + 4, [...paths].reverse())]);
+    }
+    for (const p of [paths[0]!, paths[39]!]) assert.deepEqual(await ownedRoutes(db, 'live', p).then((r) => r.map((x) => x.incoming_path)), [p, `${p}/v24`]);
+  });
 });
