@@ -70,6 +70,8 @@ const options = JSON.parse(stackText) as FanoutStackOptions;
 // The services log at info as in production (a line per write); the lines are
 // formatted as usual but only counted. Router reloads are read off their lines.
 let reloads: { routes: number; ms: number }[] = [];
+/** The router's incremental updates (a route added or changed), logged at debug. */
+let deltas: number[] = [];
 let warnings = 0;
 let errors = 0;
 let printed = 0;
@@ -80,6 +82,8 @@ const log = createLogger({
       if (line.includes('"reloaded routes"')) {
         const entry = JSON.parse(line) as { route_count?: number; duration_ms?: number };
         reloads.push({ routes: entry.route_count ?? -1, ms: entry.duration_ms ?? NaN });
+      } else if (line.includes('"applied route changes"')) {
+        deltas.push((JSON.parse(line) as { duration_ms?: number }).duration_ms ?? NaN);
       } else if (line.includes('"level":"warn"') || line.includes('"level":"error"')) {
         if (line.includes('"level":"warn"')) warnings++;
         else errors++;
@@ -155,7 +159,8 @@ const workers = await startDownstreamWorkers({
 const router = createRouter({
   stack: 'live',
   db: view('router'),
-  log,
+  // Debug, for the line each incremental update logs.
+  log: log.child({}, { level: 'debug' }),
   // The defaults `portico start` uses.
   config: { backendConnectTimeoutMs: 1000, backendHeaderTimeoutMs: 20_000, reloadIntervalMs: 60_000, shutdownTimeoutMs: 2000, tlsSkipVerify: false },
 });
@@ -461,6 +466,7 @@ const handlers: Handlers<Ops> = {
     for (const s of queryStats.values()) s.reset();
     jobStats.reset();
     reloads = [];
+    deltas = [];
     warnings = 0;
     errors = 0;
     minVersion = v;
@@ -510,6 +516,7 @@ const handlers: Handlers<Ops> = {
       sendMany: jobStats.sendMany,
       eventLoop: { maxMs: delay.max / 1e6, p99Ms: delay.percentile(99) / 1e6, meanMs: delay.mean / 1e6 },
       reloads: { count: reloads.length, ms: reloads.map((r) => r.ms), lastRoutes: reloads.at(-1)?.routes ?? router.mux.size },
+      deltas: { count: deltas.length, ms: deltas },
       warnings,
       errors,
       profileFile,

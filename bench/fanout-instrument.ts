@@ -22,7 +22,8 @@ const KINDS: [RegExp, string][] = [
   [/pgboss\./, 'pg-boss other (maintenance, send)'],
   [/max\(id\) AS id FROM publishing_api\.events/, 'latestEventId'],
   [/WHERE d\.content_id = \$1 AND d\.locale = \$2 AND e\.content_store IS NOT NULL/, 'editionsInStores'],
-  [/WHERE d\.content_id = \$1 AND e\.content_store IS NOT NULL/, 'expand: own editions'],
+  [/WHERE d\.content_id = ANY\(\$1::uuid\[\]\) AND e\.content_store IS NOT NULL/, 'expand: own editions'],
+  [/\(d\.content_id, d\.locale\) IN \(SELECT \* FROM unnest/, 'editionsInStores (batch)'],
   [/SELECT 'd' AS kind, l\.link_set_content_id::text AS node/, 'expand: links of a level'],
   [/WHERE d\.content_id = ANY\(\$1::uuid\[\]\) AND d\.locale = ANY\(\$2::text\[\]\)/, 'expand: linked editions'],
   [/SELECT 'd' AS kind, \$1::text AS node/, 'dependents: first step'],
@@ -187,7 +188,8 @@ export function timedQueue(queue: Queue, stats: JobStats, lowBatch?: number): Qu
         name,
         async (job: Job<T>) => {
           const started = performance.now();
-          const key = `${name} → ${(job.data as { stack?: string }).stack ?? '?'}`;
+          const data = job.data as { stack?: string; kind?: string };
+          const key = `${name} → ${data.kind ?? 'document'} → ${data.stack ?? '?'}`;
           let failed = true;
           try {
             await handler(job);
@@ -211,6 +213,13 @@ export function timedClient(client: ContentStoreClient, stack: 'live' | 'draft',
       stats.puts[stack].push(performance.now() - started);
       if (result === 'written') written(basePath, payload.payload_version);
       return result;
+    },
+    async putMany(payloads, context) {
+      const started = performance.now();
+      const results = await client.putMany(payloads, context);
+      stats.puts[stack].push(performance.now() - started);
+      results.forEach((r, i) => r === 'written' && written(payloads[i]!.base_path, payloads[i]!.payload_version));
+      return results;
     },
     delete: (basePath, context) => client.delete(basePath, context),
   };

@@ -90,6 +90,8 @@ export interface WindowStats {
   eventLoop: { maxMs: number; p99Ms: number; meanMs: number };
   /** Router reloads (from its log lines). */
   reloads: { count: number; ms: number[]; lastRoutes: number };
+  /** The router's incremental updates (from its debug lines). */
+  deltas: { count: number; ms: number[] };
   warnings: number;
   errors: number;
   /** Where the stack process wrote a CPU profile of the window, if asked to. */

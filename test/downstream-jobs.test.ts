@@ -8,7 +8,7 @@ import { silentLogger } from '../src/platform/log.ts';
 import { migrateAll } from '../src/platform/platform.ts';
 import { createQueue, type Queue } from '../src/platform/queue.ts';
 import type { ContentStoreClient } from '../src/publishing-api/content-store-client.ts';
-import { createDownstreamQueues, downstreamEnqueuer, QUEUES, startDownstreamWorkers } from '../src/publishing-api/jobs.ts';
+import { createDownstreamQueues, downstreamEnqueuer, LOW_PRIORITY, QUEUES, startDownstreamWorkers } from '../src/publishing-api/jobs.ts';
 import { putContent } from '../src/publishing-api/commands/put-content.ts';
 import { publish } from '../src/publishing-api/commands/publish.ts';
 import type { CommandContext } from '../src/publishing-api/commands/command.ts';
@@ -41,6 +41,10 @@ function store(put: (path: string, p: ContentStorePayload) => Promise<void>): Co
     async put(path, payload) {
       await put(path, payload);
       return 'written';
+    },
+    async putMany(payloads) {
+      for (const p of payloads) await put(p.base_path, p);
+      return payloads.map(() => 'written' as const);
     },
     async delete() {
       return 'deleted';
@@ -123,6 +127,95 @@ test("an editor's publish overtakes a fan-out draining on the low queue", async 
     assert.ok(writtenBeforeEditor! < 300, `the editor's change went out before the fan-out finished (${writtenBeforeEditor} of 300 done)`);
     assert.ok(editorAt - started < 1000, `the editor's change went out ${editorAt - started} ms after publish`);
   } finally {
+    await workers.stop();
+  }
+});
+
+/** A store that records each write as one request: a PUT, or a batch of n. */
+function batchRecorder(requests: { stack: string; paths: string[] }[], stack: string): ContentStoreClient {
+  return {
+    async put(path) {
+      requests.push({ stack, paths: [path] });
+      return 'written';
+    },
+    async putMany(payloads) {
+      requests.push({ stack, paths: payloads.map((p) => p.base_path) });
+      return payloads.map(() => 'written' as const);
+    },
+    async delete() {
+      return 'deleted';
+    },
+  };
+}
+
+test('a fan-out is re-sent in batches, the live store before the draft store', async () => {
+  const dependents = Array.from({ length: 5 }, (_, i) => id(40 + i));
+  for (const [i, contentId] of dependents.entries()) {
+    await putContent(ctx, schemas, contentId, answer(`/batched-${i}`));
+    await publish(ctx, contentId, {});
+  }
+  await putContent(ctx, schemas, id(39), answer('/batched-organisation'));
+  await publish(ctx, id(39), {});
+  const requests: { stack: string; paths: string[] }[] = [];
+  const start = () =>
+    startDownstreamWorkers({
+      db: t.db,
+      queue,
+      log,
+      stores: { live: batchRecorder(requests, 'live'), draft: batchRecorder(requests, 'draft') },
+      lowConcurrency: 1,
+      fanOutBatchSize: 2,
+      dependents: async (_db, contentId) =>
+        contentId === id(39) ? dependents.map((c) => ({ content_id: c, locale: 'en', stores: ['draft' as const, 'live' as const] })) : [],
+    });
+  let workers = await start();
+  await eventually(async () => ((await queue.size(QUEUES.low, 'completed')) + (await queue.size(QUEUES.high, 'completed')) === 0 ? true : undefined), 10_000, 'the setup to drain');
+  await workers.stop();
+  requests.length = 0;
+  // The organisation's change in both stores, the draft's found first, as a long backlog would leave them.
+  await t.db.transaction(async (tx) => {
+    for (const stack of ['draft', 'live'] as const) {
+      await queue.send(QUEUES.low, { kind: 'dependents', stack, content_id: id(39), locale: 'en' }, { tx, priority: LOW_PRIORITY.dependents });
+    }
+  });
+  workers = await start();
+  try {
+    await eventually(() => (requests.length >= 6 ? true : undefined), 15_000, 'both fan-outs');
+    assert.deepEqual(requests.map((r) => r.stack), ['live', 'live', 'live', 'draft', 'draft', 'draft']);
+    for (const store of [requests.slice(0, 3), requests.slice(3)]) {
+      // 5 dependents, 2 a batch: 3 requests per store, never one per document.
+      assert.deepEqual(store.map((r) => r.paths.length).sort(), [1, 2, 2]);
+      assert.deepEqual(store.flatMap((r) => r.paths).sort(), dependents.map((_, i) => `/batched-${i}`));
+    }
+  } finally {
+    await workers.stop();
+  }
+});
+
+test("finding a change's dependents never holds up the high queue", async () => {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const written: string[] = [];
+  const recording = store(async (path) => void written.push(path));
+  const workers = await startDownstreamWorkers({
+    db: t.db,
+    queue,
+    log,
+    stores: { live: recording, draft: recording },
+    highConcurrency: 1,
+    // Dependency resolution that takes as long as the test wants: a rename with a huge fan-out.
+    dependents: async (_db, contentId) => {
+      if (contentId === id(50)) await held;
+      return [];
+    },
+  });
+  try {
+    await putContent(ctx, schemas, id(50), answer('/renamed-organisation'));
+    await eventually(() => (written.includes('/renamed-organisation') ? true : undefined), 10_000, 'the renamed document itself');
+    await putContent(ctx, schemas, id(51), answer('/editors-next-change'));
+    await eventually(() => (written.includes('/editors-next-change') ? true : undefined), 5000, "the editor's next change, while dependents are still being found");
+  } finally {
+    release();
     await workers.stop();
   }
 });

@@ -140,3 +140,14 @@ test('sendMany queues a batch in one go, with the queue retry policy, inside a t
   const { rows } = await t.db.query<{ state: string }>("SELECT state::text FROM pgboss.job WHERE name = 'many' AND data->>'n' = '3'");
   assert.deepEqual(rows, [{ state: 'failed' }]);
 });
+
+test('jobs of a higher priority are taken first, whenever they were sent', async () => {
+  await queue.createQueue('ranked');
+  await queue.sendMany('ranked', [{ tag: 'low-1' }, { tag: 'low-2' }], { priority: 1 });
+  await queue.sendMany('ranked', [{ tag: 'high-1' }, { tag: 'high-2' }], { priority: 2 });
+  await queue.send('ranked', { tag: 'urgent' }, { priority: 3 });
+  const seen: string[] = [];
+  await queue.work<{ tag: string }>('ranked', async (job) => void seen.push(job.data.tag), { pollingIntervalSeconds: 0.5 });
+  await eventually(() => (seen.length === 5 ? true : undefined), 10_000, 'every job');
+  assert.deepEqual(seen, ['urgent', 'high-1', 'high-2', 'low-1', 'low-2']);
+});

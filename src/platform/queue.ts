@@ -25,6 +25,8 @@ export interface QueueOptions extends RetryOptions {
 }
 
 export interface SendOptions extends RetryOptions {
+  /** Waiting jobs of a higher priority are taken first (0 by default); among equals, the oldest first. */
+  priority?: number;
   /** Not before this time, or this many seconds from now. */
   startAfter?: Date | number;
   /**
@@ -60,7 +62,7 @@ export interface Queue {
   /** Resolves to the new job's id. */
   send(name: string, data: object, options?: SendOptions): Promise<string>;
   /** Many jobs in one statement (a fan-out of thousands), with the queue's own retry policy. */
-  sendMany(name: string, data: object[], options?: Pick<SendOptions, 'tx'>): Promise<void>;
+  sendMany(name: string, data: object[], options?: Pick<SendOptions, 'tx' | 'priority'>): Promise<void>;
   /**
    * Runs `handler` for each job, one at a time per worker. A job whose handler
    * throws is retried as its queue or send options say, then marked failed.
@@ -210,10 +212,10 @@ export function createQueue(db: Db, opts: CreateQueueOptions): Queue {
 
     async sendMany(name, data, options = {}) {
       if (data.length === 0) return;
-      const { tx } = options;
+      const { tx, priority } = options;
       const connection = tx ? { db: executor(tx) } : {};
       for (let i = 0; i < data.length; i += 5000) {
-        await boss.insert(data.slice(i, i + 5000).map((d) => ({ name, data: d })), connection);
+        await boss.insert(data.slice(i, i + 5000).map((d) => ({ name, data: d, priority })), connection);
       }
       await (tx ?? db).query('SELECT pg_notify($1, $2)', [channel, name]);
     },

@@ -91,6 +91,32 @@ export async function editionsInStores(db: Queryable, contentId: string, locale:
   return out;
 }
 
+/** `editionsInStores` for many documents in one query, keyed by `documentKey`. */
+export async function editionsInStoresOfMany(
+  db: Queryable,
+  documents: readonly { content_id: string; locale: string }[],
+): Promise<Map<string, { draft?: Edition; live?: Edition }>> {
+  const out = new Map<string, { draft?: Edition; live?: Edition }>();
+  if (documents.length === 0) return out;
+  const { rows } = await db.query(
+    `${EDITION_SELECT}
+     WHERE (d.content_id, d.locale) IN (SELECT * FROM unnest($1::uuid[], $2::text[])) AND e.content_store IS NOT NULL`,
+    [documents.map((d) => d.content_id), documents.map((d) => d.locale)],
+  );
+  for (const e of rows.map(toEdition)) {
+    const key = documentKey(e.content_id, e.locale);
+    const held = out.get(key) ?? {};
+    held[e.content_store!] = e;
+    out.set(key, held);
+  }
+  return out;
+}
+
+/** One document (a content_id in a locale) as a map key. */
+export function documentKey(contentId: string, locale: string): string {
+  return `${contentId.toLowerCase()} ${locale}`;
+}
+
 /** Documents (any locale) that exist for a content_id. */
 export async function documentExists(db: Queryable, contentId: string): Promise<boolean> {
   const { rows } = await db.query('SELECT 1 FROM publishing_api.documents WHERE content_id = $1 LIMIT 1', [contentId]);

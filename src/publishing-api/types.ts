@@ -83,6 +83,7 @@ export type EventType = UpdateType | 'links' | 'unpublish';
 
 /** Which content store to bring up to date for one document: the data of one downstream job. */
 export interface DownstreamRequest {
+  kind?: 'document';
   stack: 'draft' | 'live';
   content_id: string;
   locale: string;
@@ -95,3 +96,23 @@ export interface DownstreamRequest {
   /** The request that caused it, for the logs of every service it passes through. */
   request_id?: string | null;
 }
+
+/** Find the documents whose expanded links show this one, and queue their re-sends to one store (a low-priority job). */
+export interface DependentsRequest {
+  kind: 'dependents';
+  stack: 'draft' | 'live';
+  content_id: string;
+  locale: string;
+  request_id?: string | null;
+}
+
+/** Re-send these documents to one store, announced as links events: one job of a fan-out. */
+export interface BatchRequest {
+  kind: 'batch';
+  stack: 'draft' | 'live';
+  documents: { content_id: string; locale: string }[];
+  request_id?: string | null;
+}
+
+/** The data of any job on the downstream queues. */
+export type DownstreamJob = DownstreamRequest | DependentsRequest | BatchRequest;

@@ -39,6 +39,11 @@ function recorder(stack: 'live' | 'draft', calls: StoreCall[]): ContentStoreClie
       calls.push({ stack, method: 'PUT', basePath, payload });
       return 'written';
     },
+    // A batch is recorded as the PUTs it stands for: tests care what each item received, not how it travelled.
+    async putMany(payloads) {
+      for (const payload of payloads) calls.push({ stack, method: 'PUT', basePath: payload.base_path, payload });
+      return payloads.map(() => 'written' as const);
+    },
     async delete(basePath) {
       calls.push({ stack, method: 'DELETE', basePath });
       return 'deleted';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { Db } from '../../platform/db/index.ts';
 import { openTestDb, type TestDb } from '../../platform/db/testing.ts';
 import { migratePublishingApi } from '../schema.ts';
-import { expandLinks } from './expand.ts';
+import { expandLinks, expandLinksOfMany } from './expand.ts';
 import { counting, seed, shape, uuidOf, type LinkSets, type Shape, type World } from './fixtures.ts';
 import { DEFAULT_ORIGIN } from './rules.ts';
 
@@ -222,6 +222,25 @@ describe('expandLinks: link types, reverse links, recursion, visibility', () => 
   }
 });
 
+describe('expandLinksOfMany: documents expanded together', () => {
+  for (const c of cases) {
+    test(`each as if alone: ${c.what}`, async () => {
+      await seed(db, c.world, c.linkSets);
+      // Every document of the world at once, so trees that share nodes, and documents that link to each other, are built together.
+      const names = Object.keys(c.world);
+      for (const locale of new Set(c.expect.map((e) => e[3] ?? 'en'))) {
+        for (const withDrafts of [true, false]) {
+          const together = await expandLinksOfMany(db, names.map(uuidOf), locale, { withDrafts, origin: DEFAULT_ORIGIN });
+          for (const name of names) {
+            const alone = await expandLinks(db, uuidOf(name), locale, { withDrafts, origin: DEFAULT_ORIGIN });
+            assert.deepEqual(together.get(uuidOf(name)), alone, `${name} ${locale} ${withDrafts ? 'with drafts' : 'live'}`);
+          }
+        }
+      }
+    });
+  }
+});
+
 describe('expandLinks: the fields of each item', () => {
   const base = (name: string, extra: Record<string, unknown> = {}) => ({
     content_id: uuidOf(name),
@@ -337,5 +356,24 @@ describe('expandLinks: queries', () => {
     const links = await expandLinks(q, uuidOf('p'), 'en', { withDrafts: false, origin: DEFAULT_ORIGIN });
     assert.equal(links.children!.length, 300);
     assert.equal(q.count, 3);
+  });
+
+  test('two hundred documents tagged to one organisation, in a parent chain, cost what one does', async () => {
+    const world: World = { ...chain, o: org('O') };
+    const linkSets: LinkSets = { c: { parent: ['b'] }, b: { parent: ['a'] } };
+    for (let i = 0; i < 200; i++) {
+      world[`t${i}`] = i % 2 ? { links: { organisations: ['o'] } } : {};
+      linkSets[`t${i}`] = { parent: ['c'], ...(i % 2 ? {} : { organisations: ['o'] }) };
+    }
+    await seed(db, world, linkSets);
+    const ids = Array.from({ length: 200 }, (_, i) => uuidOf(`t${i}`));
+    const q = counting(db);
+    const all = await expandLinksOfMany(q, ids, 'en', { withDrafts: false, origin: DEFAULT_ORIGIN });
+    const one = q.count;
+    q.count = 0;
+    await expandLinks(q, ids[0]!, 'en', { withDrafts: false, origin: DEFAULT_ORIGIN });
+    assert.equal(one, q.count);
+    assert.equal(all.size, 200);
+    for (const id of ids) assert.deepEqual(shape(all.get(id)!), { organisations: ['O'], parent: [{ c: { parent: [{ b: { parent: ['a'] } }] } }] });
   });
 });
