@@ -164,7 +164,7 @@ describe('seed', () => {
   test('publishes the demo documents through the Publishing API: their routes reach both stacks', async () => {
     const r = await portico(['seed']);
     assert.equal(r.code, 0, r.stderr + r.stdout);
-    assert.match(r.stdout, /seeded 11 published and 1 draft document\(s\)/);
+    assert.match(r.stdout, /seeded 12 published and 1 draft document\(s\)/);
     const live = (await portico(['routes', 'list', '--stack', 'live', '--json'])).stdout;
     assert.match(live, /"incoming_path":"\/keeping-bees"/);
     assert.doesNotMatch(live, /apply-for-a-village-hall-grant/, 'the draft is not live');

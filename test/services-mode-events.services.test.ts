@@ -28,7 +28,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'portico-services-'));
   const db = await createTestDatabase();
   drop = db.drop;
-  const names = ['ROUTER_LIVE', 'ROUTER_LIVE_ADMIN', 'ROUTER_DRAFT', 'ROUTER_DRAFT_ADMIN', 'FRONTEND_LIVE', 'FRONTEND_DRAFT', 'PUBLISHING_API', 'CONTENT_STORE_LIVE', 'CONTENT_STORE_DRAFT'];
+  const names = ['ROUTER_LIVE', 'ROUTER_LIVE_ADMIN', 'ROUTER_DRAFT', 'ROUTER_DRAFT_ADMIN', 'FRONTEND_LIVE', 'FRONTEND_DRAFT', 'PUBLISHING_API', 'CONTENT_STORE_LIVE', 'CONTENT_STORE_DRAFT', 'SEARCH_API'];
   const ports = await freePorts(names.length);
   env = { ...process.env, DATABASE_URL: db.url, AMQP_URL, PORTICO_DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'warn' };
   names.forEach((n, i) => (env[`PORTICO_PORT_${n}`] = String(ports[i])));

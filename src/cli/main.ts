@@ -6,6 +6,7 @@ import { openPlatform } from '../platform/platform.ts';
 import { importRoutesFile, printRoutes, UsageError } from './routes.ts';
 import { eventsTailCommand } from './events.ts';
 import { seedDemoContent } from './seed.ts';
+import { searchReindexCommand } from './search.ts';
 import { seedDemoContentOnce, seedDemoRoutes, startTargets, stopAll, TARGETS, withEphemeralPublishing } from './start.ts';
 import { createTokenCommand, listTokensCommand, revokeTokenCommand } from './tokens.ts';
 
@@ -23,6 +24,7 @@ Commands:
   tokens revoke ID                  revoke a token
   events tail [--pattern P]         print publishing events as they arrive (needs AMQP_URL; P a topic
                                     pattern such as 'answer.*' or '*.unpublish', default #)
+  search reindex                    rebuild the search index from the live content store
   seed [--api URL --token TOKEN]    publish the demo documents through the Publishing API: a running one
                                     (--api, --token), or one started in this process for the purpose
   --help                            show this help
@@ -128,6 +130,11 @@ async function run(argv: string[], out: Out, err: Out): Promise<number> {
     if (sub !== 'tail' || rest.length) throw new UsageError(`unknown events command ${JSON.stringify(sub ?? '')}; use tail`);
     const config = loadConfig();
     return eventsTailCommand({ amqpUrl: config.amqpUrl, pattern: values.pattern, out, err, log: createLogger({ level: 'warn' }) });
+  }
+
+  if (command === 'search') {
+    if (sub !== 'reindex' || rest.length) throw new UsageError(`unknown search command ${JSON.stringify(sub ?? '')}; use reindex`);
+    return withPlatform((p) => searchReindexCommand(p.db, out, err));
   }
 
   throw new UsageError(`unknown command ${JSON.stringify(command)}`);

@@ -1,13 +1,12 @@
-import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { upsertRoutes } from '../content-store/routes.ts';
 import { STACKS, type Stack } from '../content-store/schema.ts';
 import type { PortName } from '../platform/config.ts';
-import { drain, listen } from '../platform/http.ts';
 import type { Platform } from '../platform/platform.ts';
-import { createPlaceholderApp } from '../placeholder/index.ts';
+import { createFrontend } from '../frontend/index.ts';
+import { FRONTEND_ROUTES } from '../frontend/routes.ts';
 import { createContentStore } from '../content-store/index.ts';
 import { PERMISSIONS } from '../platform/auth.ts';
 import { httpContentStoreClient } from '../publishing-api/content-store-client.ts';
@@ -17,6 +16,8 @@ import { createDownstreamQueues, downstreamBacklog, startDownstreamWorkers } fro
 import { createRouter } from '../router/index.ts';
 import { createToken, revokeToken, tokenAuthenticator } from '../signon/tokens.ts';
 import { parseRoutesFile } from '../router/routes-file.ts';
+import { createSearchApi } from '../search-api/index.ts';
+import { SEARCH_BACKEND_ID, SEARCH_ROUTES } from '../search-api/routes.ts';
 import { seedDemoContent } from './seed.ts';
 
 export interface Running {
@@ -43,25 +44,26 @@ function routerTarget(stack: 'live' | 'draft'): Target {
   };
 }
 
-/** Until the frontend exists, a placeholder answers for backend_id `frontend` on both stacks. */
-const placeholderTarget: Target = async ({ config, log }) => {
-  const servers: Server[] = [];
-  const urls: string[] = [];
-  for (const stack of STACKS) {
-    const server = createPlaceholderApp(stack, config.publishing.contentStoreUrls[stack]);
-    const port = await listen(server, config.ports[`frontend-${stack}` as PortName], config.host);
-    servers.push(server);
-    urls.push(`http://${config.host}:${port}/ (${stack})`);
-  }
-  log.info({ urls }, 'placeholder frontend listening');
-  return {
-    name: 'placeholder-frontend',
-    urls,
-    stop: async () => {
-      await Promise.all(servers.map((s) => drain(s, config.router.shutdownTimeoutMs)));
-    },
+/**
+ * The frontend for one stack: it reads that stack's content store, and the
+ * routers send backend_id `frontend` to it. It registers the paths it serves
+ * that no content item owns (its assets) on its stack's router.
+ */
+function frontendTarget(stack: Stack): Target {
+  return async ({ db, config, log }) => {
+    await db.transaction((tx) => upsertRoutes(tx, stack, [], [...FRONTEND_ROUTES]));
+    const frontend = createFrontend({
+      stack,
+      log,
+      contentStoreUrl: config.frontend.contentStoreUrls[stack],
+      searchApiUrl: config.frontend.searchApiUrl,
+      maxAgeSeconds: config.frontend.maxAgeSeconds,
+      shutdownTimeoutMs: config.router.shutdownTimeoutMs,
+    });
+    const port = await frontend.start(config.ports[`frontend-${stack}`], config.host);
+    return { name: `frontend-${stack}`, urls: [`http://${config.host}:${port}/`], stop: () => frontend.stop() };
   };
-};
+}
 
 function contentStoreTarget(stack: 'live' | 'draft'): Target {
   return async (platform) => {
@@ -134,9 +136,33 @@ const publishingWorkerTarget: Target = async (platform) => {
   };
 };
 
+/**
+ * The search API, consuming publishing events from the process's bus. Each
+ * start registers its backend and paths on the live router, as GOV.UK's
+ * search-api registers its own routes.
+ */
+const searchApiTarget: Target = async (platform) => {
+  const { db, config, log } = platform;
+  const search = createSearchApi({
+    db,
+    bus: await platform.bus(),
+    log,
+    queue: config.search.queue,
+    publicOrigin: config.publishing.publicOrigin,
+    shutdownTimeoutMs: config.router.shutdownTimeoutMs,
+  });
+  // Registered first: should the start fail, nothing is left running that the caller cannot stop.
+  await db.transaction((tx) => upsertRoutes(tx, 'live', [{ backend_id: SEARCH_BACKEND_ID, backend_url: config.search.url }], [...SEARCH_ROUTES]));
+  const port = await search.start(config.ports['search-api'], config.host);
+  return { name: 'search-api', urls: [`http://${config.host}:${port}/search.json`], stop: () => search.stop() };
+};
+
 /** Every target `portico start --target` accepts, in start order. */
 export const TARGETS: Record<string, Target> = {
-  'placeholder-frontend': placeholderTarget,
+  'frontend-live': frontendTarget('live'),
+  'frontend-draft': frontendTarget('draft'),
+  // Before the live content store, so the in-process bus has its queue bound before the first event is relayed.
+  'search-api': searchApiTarget,
   'content-store-live': contentStoreTarget('live'),
   'content-store-draft': contentStoreTarget('draft'),
   'publishing-api': publishingApiTarget,

@@ -52,3 +52,17 @@ test('every bad value is reported at once, naming the variable', () => {
     assert.equal(err.problems.length, 6);
   }
 });
+
+test('the frontends read the content stores and search API the platform names, and cache live pages for FRONTEND_MAX_AGE', () => {
+  const c = loadConfig({});
+  assert.deepEqual(c.frontend, {
+    contentStoreUrls: { live: 'http://127.0.0.1:8091', draft: 'http://127.0.0.1:8092' },
+    searchApiUrl: 'http://127.0.0.1:8095',
+    maxAgeSeconds: 300,
+  });
+  const set = loadConfig({ FRONTEND_MAX_AGE: '1m', SEARCH_API_URL: 'http://search:9000', CONTENT_STORE_LIVE_URL: 'http://cs:1' });
+  assert.equal(set.frontend.maxAgeSeconds, 60);
+  assert.equal(set.frontend.searchApiUrl, 'http://search:9000');
+  assert.equal(set.frontend.contentStoreUrls.live, 'http://cs:1');
+  assert.throws(() => loadConfig({ FRONTEND_MAX_AGE: 'a while' }), /FRONTEND_MAX_AGE/);
+});

@@ -51,6 +51,22 @@ export interface PublishingConfig {
   workerConcurrency: { high: number; low: number };
 }
 
+export interface SearchConfig {
+  /** Where the routers (and other services) reach the search API (default: this host's search-api port). */
+  url: string;
+  /** The durable queue it reads publishing events from; two sites sharing a broker need two names. */
+  queue: string;
+}
+
+export interface FrontendConfig {
+  /** The content store each frontend reads: the live frontend the live store, the draft one the draft store. */
+  contentStoreUrls: { live: string; draft: string };
+  /** The search API the search page and the organisation and taxon pages query. */
+  searchApiUrl: string;
+  /** Seconds a live page may be cached (the content store's own max-age for the item can lower it). */
+  maxAgeSeconds: number;
+}
+
 export interface Config {
   host: string;
   ports: Record<PortName, number>;
@@ -64,6 +80,8 @@ export interface Config {
   logLevel: string;
   router: RouterConfig;
   publishing: PublishingConfig;
+  search: SearchConfig;
+  frontend: FrontendConfig;
 }
 
 export class ConfigError extends Error {
@@ -160,6 +178,16 @@ export function loadConfig(env: Env = process.env): Config {
     return false;
   };
 
+  const queueName = (variable: string, fallback: string): string => {
+    const raw = env[variable];
+    if (raw === undefined || raw === '') return fallback;
+    if (!/^[A-Za-z0-9_.:-]{1,200}$/.test(raw)) {
+      problems.push(`${variable}: must be 1 to 200 letters, digits or _ . : -, got ${JSON.stringify(raw)}`);
+      return fallback;
+    }
+    return raw;
+  };
+
   const ports = Object.fromEntries(
     (Object.keys(DEFAULT_PORTS) as PortName[]).map((name) => [name, port(name)]),
   ) as Record<PortName, number>;
@@ -170,6 +198,11 @@ export function loadConfig(env: Env = process.env): Config {
   }
 
   const host = env.PORTICO_HOST || '127.0.0.1';
+  const contentStoreUrls = {
+    live: url('CONTENT_STORE_LIVE_URL', ['http:', 'https:']) ?? `http://${host}:${ports['content-store-live']}`,
+    draft: url('CONTENT_STORE_DRAFT_URL', ['http:', 'https:']) ?? `http://${host}:${ports['content-store-draft']}`,
+  };
+  const searchApiUrl = url('SEARCH_API_URL', ['http:', 'https:']) ?? `http://${host}:${ports['search-api']}`;
   const config: Config = {
     host,
     ports,
@@ -189,14 +222,20 @@ export function loadConfig(env: Env = process.env): Config {
       tlsSkipVerify: bool('ROUTER_TLS_SKIP_VERIFY'),
     },
     publishing: {
-      contentStoreUrls: {
-        live: url('CONTENT_STORE_LIVE_URL', ['http:', 'https:']) ?? `http://${host}:${ports['content-store-live']}`,
-        draft: url('CONTENT_STORE_DRAFT_URL', ['http:', 'https:']) ?? `http://${host}:${ports['content-store-draft']}`,
-      },
+      contentStoreUrls,
       contentStoreToken: env.CONTENT_STORE_BEARER_TOKEN || undefined,
       contentStoreTtlSeconds: Math.round(duration('CONTENT_STORE_DEFAULT_TTL', 300_000, 1000) / 1000),
       workerConcurrency: { high: count('PUBLISHING_WORKER_HIGH_CONCURRENCY', 2), low: count('PUBLISHING_WORKER_LOW_CONCURRENCY', 4) },
       publicOrigin: (url('PORTICO_PUBLIC_ORIGIN', ['http:', 'https:']) ?? `http://${host}:${ports.www}`).replace(/\/$/, ''),
+    },
+    search: {
+      url: searchApiUrl,
+      queue: queueName('SEARCH_API_QUEUE', 'search_api_index'),
+    },
+    frontend: {
+      contentStoreUrls,
+      searchApiUrl,
+      maxAgeSeconds: Math.round(duration('FRONTEND_MAX_AGE', 300_000, 0) / 1000),
     },
   };
 

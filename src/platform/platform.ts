@@ -5,6 +5,7 @@ import { createQueue, type Queue } from './queue.ts';
 import { openBus, type Bus } from './bus/index.ts';
 import { migrateContentStore, STACKS } from '../content-store/schema.ts';
 import { migratePublishingApi } from '../publishing-api/schema.ts';
+import { migrateSearch } from '../search-api/schema.ts';
 import { migrateSignon } from '../signon/schema.ts';
 
 /** The collaborators every service is built from, chosen from configuration. */
@@ -24,6 +25,7 @@ export async function migrateAll(db: Db): Promise<void> {
   await migrateSignon(db);
   await migratePublishingApi(db);
   for (const stack of STACKS) await migrateContentStore(db, stack);
+  await migrateSearch(db);
 }
 
 export async function openPlatform(config: Config, log: Logger = createLogger({ level: config.logLevel })): Promise<Platform> {

@@ -1,0 +1,54 @@
+import type { Queryable } from '../platform/db/index.ts';
+import type { FieldName } from './fields.ts';
+import type { SearchQuery } from './params.ts';
+import { aggregateSql, resultsSql, totalSql } from './query.ts';
+
+export interface AggregateOption {
+  value: { slug: string; title?: string };
+  documents: number;
+}
+
+export interface Aggregate {
+  options: AggregateOption[];
+  /** Options there are under the other filters. */
+  total_options: number;
+  /** Options left out by the limit. */
+  missing_options: number;
+}
+
+export interface SearchResponse {
+  results: Record<string, unknown>[];
+  total: number;
+  start: number;
+  aggregates: Record<string, Aggregate>;
+  /** Always empty: there is no spelling suggester; kept so clients of the reference work unchanged. */
+  suggested_queries: string[];
+}
+
+// Both drivers hand back jsonb parsed and timestamptz as a Date.
+const present = (value: unknown): unknown => (value instanceof Date ? value.toISOString() : value);
+
+/** Runs a parsed search: the page, the total and each aggregate, answered in the reference's shape. */
+export async function search(db: Queryable, q: SearchQuery): Promise<SearchResponse> {
+  const page = resultsSql(q);
+  const count = totalSql(q);
+  const [rows, total, aggregated] = await Promise.all([
+    db.query<Record<string, unknown>>(page.text, page.values),
+    db.query<{ total: number }>(count.text, count.values),
+    Promise.all(
+      q.aggregates.map(async ({ field, limit }) => {
+        const sql = aggregateSql(q, field);
+        const { rows: options } = await db.query<{ slug: string; title: string | null; documents: number }>(sql.text, sql.values);
+        const shown = options.slice(0, limit).map((o) => ({ value: o.title === null ? { slug: o.slug } : { slug: o.slug, title: o.title }, documents: o.documents }));
+        return [field, { options: shown, total_options: options.length, missing_options: options.length - shown.length }] as const;
+      }),
+    ),
+  ]);
+  return {
+    results: rows.rows.map((row) => Object.fromEntries(q.fields.map((f: FieldName) => [f, present(row[f])]))),
+    total: total.rows[0]!.total,
+    start: q.start,
+    aggregates: Object.fromEntries(aggregated),
+    suggested_queries: [],
+  };
+}
