@@ -20,9 +20,9 @@ publish -> visible through the live router.
                         the new title (default 30; a full scan of both stores' payloads, so not every
                         second); the count that ends the measurement is always this one
   --high-concurrency N  downstream workers on the high queue (default: the code's, 2)
-  --low-concurrency N   downstream workers on the low queue (default: the code's, 4)
+  --low-concurrency N   downstream workers on the low queue (default: the code's, 2)
   --fetch-batch N       an experiment: jobs the low queue's workers fetch at a time (default: the
-                        code's, 5)
+                        code's, 1)
   --pool N              connections in the stack's one pg pool (default: openPostgres's, 10)
   --timeout S           give up waiting for the fan-out after S seconds (default 1200)
   --verify N            seeded documents compared field by field with what the downstream job

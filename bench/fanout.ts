@@ -345,7 +345,7 @@ function report(r: Run): { text: string; verdicts: Verdict[] } {
   push(
     `- started ${r.startedAt}; load average (1/5/15 min) ${r.loadAtStart.map((n) => n.toFixed(1)).join(' / ')} at start, ${r.loadAtEnd.map((n) => n.toFixed(1)).join(' / ')} at end`,
     `- ${int(N)} documents (answers) tagged to one organisation, half through their edition's links and half through link sets; both content stores hold each one as the downstream job would write it (${s.verified} compared field by field); ${int(s.routes)} routes in the live router`,
-    `- workers: high ${o.highConcurrency ?? '2 (default)'}, low ${o.lowConcurrency ?? '4 (default)'}${o.fetchBatch === undefined ? '' : `, low fetch batch ${o.fetchBatch} (experiment; the code's is 5)`}; pg pool ${o.pool ?? '10 (default)'}; the editor starts a PUT + publish every ${o.intervalMs} ms (one at a time) and polls the router every ${o.pollMs} ms`,
+    `- workers: high ${o.highConcurrency ?? '2 (default)'}, low ${o.lowConcurrency ?? '2 (default)'}${o.fetchBatch === undefined ? '' : `, low fetch batch ${o.fetchBatch} (experiment; the code's is 1)`}; pg pool ${o.pool ?? '10 (default)'}; the editor starts a PUT + publish every ${o.intervalMs} ms (one at a time) and polls the router every ${o.pollMs} ms`,
   );
 
   push('', '### Seeding (not measured against a target)', '');
@@ -488,7 +488,7 @@ function report(r: Run): { text: string; verdicts: Verdict[] } {
   const perJobKinds = (st.queries.workers ?? []).filter((k) => !k.kind.startsWith('dependents') && !k.kind.startsWith('pg-boss insert'));
   push(
     '',
-    `Per job (totals over the window divided by its ${int(jobs)} jobs; the handler runs four at a time on the low queue, so means overlap and do not add up to wall time):`,
+    `Per job (totals over the window divided by its ${int(jobs)} jobs; the low queue's handlers run concurrently, so means overlap and do not add up to wall time):`,
     '',
     `- **worker statements** (latestEventId, editionsInStores, the expansion's queries; pool wait included):`,
     '',

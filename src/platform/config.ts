@@ -225,7 +225,7 @@ export function loadConfig(env: Env = process.env): Config {
       contentStoreUrls,
       contentStoreToken: env.CONTENT_STORE_BEARER_TOKEN || undefined,
       contentStoreTtlSeconds: Math.round(duration('CONTENT_STORE_DEFAULT_TTL', 300_000, 1000) / 1000),
-      workerConcurrency: { high: count('PUBLISHING_WORKER_HIGH_CONCURRENCY', 2), low: count('PUBLISHING_WORKER_LOW_CONCURRENCY', 4) },
+      workerConcurrency: { high: count('PUBLISHING_WORKER_HIGH_CONCURRENCY', 2), low: count('PUBLISHING_WORKER_LOW_CONCURRENCY', 2) },
       publicOrigin: (url('PORTICO_PUBLIC_ORIGIN', ['http:', 'https:']) ?? `http://${host}:${ports.www}`).replace(/\/$/, ''),
     },
     search: {

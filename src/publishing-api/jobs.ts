@@ -56,7 +56,7 @@ export interface WorkerOptions {
   log: Logger;
   /** The public site's origin, for the web_url of expanded links. */
   origin?: string;
-  /** Concurrent jobs per queue in this process (2 high, 4 low by default). */
+  /** Concurrent jobs per queue in this process (2 each by default: a fan-out job is 200 documents, and more at once only crowd out the editors). */
   highConcurrency?: number;
   lowConcurrency?: number;
   /** Documents per fan-out job (FANOUT_BATCH_SIZE by default). */
@@ -111,7 +111,7 @@ export async function startDownstreamWorkers(opts: WorkerOptions): Promise<{ sto
   const workers: (() => Promise<void>)[] = [];
   for (let i = 0; i < (opts.highConcurrency ?? 2); i++) workers.push(await queue.work<DownstreamJob>(QUEUES.high, handle, { pollingIntervalSeconds: 1 }));
   // One job at a time: a fan-out job is a batch already, and one worker holding several would leave others idle.
-  for (let i = 0; i < (opts.lowConcurrency ?? 4); i++) workers.push(await queue.work<DownstreamJob>(QUEUES.low, handle, { pollingIntervalSeconds: 1 }));
+  for (let i = 0; i < (opts.lowConcurrency ?? 2); i++) workers.push(await queue.work<DownstreamJob>(QUEUES.low, handle, { pollingIntervalSeconds: 1 }));
   return { stop: async () => void (await Promise.all(workers.map((w) => w()))) };
 }
 
