@@ -5,7 +5,8 @@ import type { Authenticate } from '../platform/auth.ts';
 import type { Db } from '../platform/db/index.ts';
 import type { Logger } from '../platform/log.ts';
 import type { Bus } from '../platform/bus/index.ts';
-import { startOutboxRelay, type OutboxRelay } from '../platform/outbox/index.ts';
+import { startPruning } from '../platform/housekeeping.ts';
+import { pruneOutbox, startOutboxRelay, type OutboxRelay } from '../platform/outbox/index.ts';
 import { contentStoreSchema, type Stack } from './schema.ts';
 import { createContentStoreApp } from './server.ts';
 
@@ -42,6 +43,9 @@ export interface ContentStoreService {
 
 export const DEFAULT_TTL_SECONDS = 300;
 
+/** Days a relayed event stays in the outbox: long enough to look into what was sent, short enough that a fan-out's 100,000 events do not pile up. */
+export const OUTBOX_RETENTION_DAYS = 7;
+
 /** A live or draft content store: the same code on a different schema and port. */
 export function createContentStore(deps: ContentStoreDeps): ContentStoreService {
   const { stack, db, authenticate } = deps;
@@ -59,6 +63,7 @@ export function createContentStore(deps: ContentStoreDeps): ContentStoreService 
     events: Boolean(deps.bus) && stack === 'live',
   });
   let relay: OutboxRelay | undefined;
+  let pruning: { stop(): Promise<void> } | undefined;
   const shutdownTimeoutMs = deps.shutdownTimeoutMs ?? 30_000;
 
   return {
@@ -66,7 +71,11 @@ export function createContentStore(deps: ContentStoreDeps): ContentStoreService 
     app,
     metrics,
     async start(port, host) {
-      if (deps.bus && stack === 'live') relay = await startOutboxRelay({ db, schema: contentStoreSchema(stack), bus: deps.bus, log });
+      if (deps.bus && stack === 'live') {
+        const schema = contentStoreSchema(stack);
+        relay = await startOutboxRelay({ db, schema, bus: deps.bus, log });
+        pruning = startPruning({ what: 'relayed outbox events', prune: () => pruneOutbox(db, schema, OUTBOX_RETENTION_DAYS), log });
+      }
       await app.listen({ port, host });
       const bound = (app.server.address() as AddressInfo).port;
       log.info({ port: bound }, 'content store listening');
@@ -82,6 +91,7 @@ export function createContentStore(deps: ContentStoreDeps): ContentStoreService 
         clearTimeout(timer);
       }
       // After the last write: whatever it announced is relayed now or by the next relay to start.
+      await pruning?.stop();
       await relay?.stop();
     },
   };
