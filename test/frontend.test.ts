@@ -3,7 +3,7 @@
 // real live and draft frontends, with a fake search API behind /search.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { upsertRoutes } from '../src/content-store/routes.ts';
 import { STACKS, type Stack } from '../src/content-store/schema.ts';
@@ -23,6 +23,10 @@ const GUIDE_ID = 'f0000000-0000-4000-8000-000000000001';
 const ANSWER_ID = 'f0000000-0000-4000-8000-000000000002';
 const RETIRED_ID = 'f0000000-0000-4000-8000-000000000003';
 const DRAFT_ID = 'f0000000-0000-4000-8000-000000000004';
+const FEE_ID = 'f0000000-0000-4000-8000-000000000005';
+
+const put = async (id: string, body: Record<string, unknown>) => assert.equal((await stack.call('PUT', `/v2/content/${id}`, body)).status, 200);
+const publish = async (id: string) => assert.equal((await stack.call('POST', `/v2/content/${id}/publish`, {})).status, 200);
 
 before(async () => {
   stack = await openPublishingStack();
@@ -48,8 +52,6 @@ before(async () => {
     for (const s of STACKS) await upsertRoutes(tx, s, [{ backend_id: FRONTEND_BACKEND_ID, backend_url: frontends[s].url }], [...FRONTEND_ROUTES]);
   });
 
-  const put = async (id: string, body: Record<string, unknown>) => assert.equal((await stack.call('PUT', `/v2/content/${id}`, body)).status, 200);
-  const publish = async (id: string) => assert.equal((await stack.call('POST', `/v2/content/${id}/publish`, {})).status, 200);
   await put(GUIDE_ID, answer('/keeping-bees', {
     schema_name: 'guide',
     document_type: 'guide',
@@ -165,5 +167,97 @@ test('with its content store down, a frontend answers a 503 page, not a crash', 
   } finally {
     await frontend.stop();
     down.close();
+  }
+});
+
+interface Asked {
+  url: string;
+  ifNoneMatch: string | undefined;
+  status: number;
+}
+
+/** A live frontend whose content store is behind a proxy that records what it was asked and answered. */
+async function recordedFrontend() {
+  const asked: Asked[] = [];
+  const store = stack.stores.live.port;
+  const proxy = createServer((req, res) => {
+    const upstream = httpRequest({ host: '127.0.0.1', port: store, method: req.method, path: req.url, headers: req.headers }, (answer) => {
+      asked.push({ url: req.url ?? '', ifNoneMatch: req.headers['if-none-match'], status: answer.statusCode ?? 0 });
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    req.pipe(upstream);
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  const frontend = createFrontend({ stack: 'live', log: silentLogger(), contentStoreUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, searchApiUrl: searchUrl });
+  const url = `http://127.0.0.1:${await frontend.start(0, '127.0.0.1')}`;
+  return {
+    url,
+    asked,
+    async close() {
+      await frontend.stop();
+      proxy.closeAllConnections();
+      proxy.close();
+    },
+  };
+}
+
+test('a page is rendered once per version of its item: the content store answers 304 until a publish', async () => {
+  await put(FEE_ID, answer('/bee-inspection-fee', { title: 'Pay for a bee inspection' }));
+  await publish(FEE_ID);
+  await through('live', '/bee-inspection-fee', (st) => st === 200);
+  const frontend = await recordedFrontend();
+  try {
+    const first = await fetch(`${frontend.url}/bee-inspection-fee`);
+    const firstBody = await first.text();
+    const second = await fetch(`${frontend.url}/bee-inspection-fee`);
+    assert.equal(second.status, 200);
+    assert.equal(await second.text(), firstBody);
+    assert.match(firstBody, /<h1[^>]*>Pay for a bee inspection<\/h1>/);
+    const etag = second.headers.get('etag');
+    assert.ok(etag);
+    assert.equal(etag, first.headers.get('etag'));
+    assert.deepEqual(frontend.asked.map((a) => [a.url, a.status, a.ifNoneMatch !== undefined]), [
+      ['/content/bee-inspection-fee', 200, false],
+      ['/content/bee-inspection-fee', 304, true],
+    ]);
+    // A browser or the edge revalidating its copy gets a 304 too.
+    const revalidated = await fetch(`${frontend.url}/bee-inspection-fee`, { headers: { 'if-none-match': etag } });
+    assert.equal(revalidated.status, 304);
+
+    await put(FEE_ID, answer('/bee-inspection-fee', { title: 'Pay for a bee inspection: new fees' }));
+    await publish(FEE_ID);
+    const fresh = await eventually(async () => {
+      const res = await fetch(`${frontend.url}/bee-inspection-fee`, { headers: { 'if-none-match': etag } });
+      const body = await res.text();
+      return /new fees<\/h1>/.test(body) ? res : undefined;
+    }, 30_000, 'the new title');
+    assert.equal(fresh.status, 200);
+    assert.notEqual(fresh.headers.get('etag'), etag);
+    const last = frontend.asked.at(-1)!;
+    assert.deepEqual([last.status, last.ifNoneMatch !== undefined], [200, true]);
+  } finally {
+    await frontend.close();
+  }
+});
+
+test('a guide part costs one content store request, not a 303 and a second', async () => {
+  await through('live', '/keeping-bees/inspections', (st) => st === 200);
+  const frontend = await recordedFrontend();
+  try {
+    for (let i = 0; i < 2; i++) {
+      const res = await fetch(`${frontend.url}/keeping-bees/inspections`);
+      assert.equal(res.status, 200);
+      assert.match(await res.text(), /<title>Inspections - Keeping bees - Portico<\/title>/);
+    }
+    const overview = await fetch(`${frontend.url}/keeping-bees`);
+    assert.match(await overview.text(), /<title>Keeping bees - Portico<\/title>/);
+    assert.deepEqual(frontend.asked.map((a) => [a.url, a.status]), [
+      ['/content/keeping-bees/inspections', 200],
+      ['/content/keeping-bees/inspections', 304],
+      ['/content/keeping-bees', 200],
+    ]);
+  } finally {
+    await frontend.close();
   }
 });

@@ -379,6 +379,48 @@ describe('GET /content/*', () => {
     assert.equal((await request('GET', '/api/content/guide')).json().base_path, '/guide');
   });
 
+  test('an ETag on a 200, and 304 without the body to an If-None-Match that names it', async () => {
+    const first = await request('GET', '/content/guide');
+    const etag = String(first.headers.etag);
+    assert.match(etag, /^"[0-9a-f]{32}"$/);
+    for (const ifNoneMatch of [etag, `W/${etag}`, `"other", ${etag}`]) {
+      const again = await request('GET', '/content/guide', { headers: { 'if-none-match': ifNoneMatch } });
+      assert.equal(again.status, 304, ifNoneMatch);
+      assert.equal(again.body, '');
+      assert.equal(again.headers.etag, etag);
+      assert.equal(again.headers['cache-control'], 'max-age=60, public');
+    }
+    assert.equal((await request('GET', '/content/guide', { headers: { 'if-none-match': '"other"' } })).status, 200);
+  });
+
+  test('a new version of an item has a new ETag, so a conditional GET gets it whole', async () => {
+    await putItem(item('/etag-change', { payload_version: 1, title: 'First' }));
+    const etag = String((await request('GET', '/content/etag-change')).headers.etag);
+    await putItem(item('/etag-change', { payload_version: 2, title: 'Second' }));
+    const res = await request('GET', '/content/etag-change', { headers: { 'if-none-match': etag } });
+    assert.equal(res.status, 200);
+    assert.equal(res.json().title, 'Second');
+    assert.notEqual(res.headers.etag, etag);
+  });
+
+  test('Prefer: follow-routes answers a route with its owner, naming it in Content-Location', async () => {
+    const owner = await request('GET', '/content/guide');
+    for (const path of ['/guide/part-1', '/guide/parts/3/b']) {
+      const res = await request('GET', `/content${path}`, { headers: { prefer: 'follow-routes' } });
+      assert.equal(res.status, 200, path);
+      assert.equal(res.json().base_path, '/guide', path);
+      assert.equal(res.headers['content-location'], '/content/guide', path);
+      assert.equal(res.headers['preference-applied'], 'follow-routes', path);
+      assert.equal(res.headers.vary, 'prefer', path);
+      assert.equal(res.headers.etag, owner.headers.etag, path);
+      const again = await request('GET', `/content${path}`, { headers: { prefer: 'respond-async, follow-routes', 'if-none-match': String(owner.headers.etag) } });
+      assert.equal(again.status, 304, path);
+    }
+    const api = await request('GET', '/api/content/guide/parts/9', { headers: { prefer: 'follow-routes' } });
+    assert.equal(api.headers['content-location'], '/api/content/guide');
+    assert.equal((await request('GET', '/content/guide', { headers: { prefer: 'follow-routes' } })).headers['content-location'], undefined);
+  });
+
   test('404 with cache headers; 400 for a malformed path', async () => {
     const res = await request('GET', '/content/guide-nope');
     assert.equal(res.status, 404);

@@ -34,6 +34,24 @@ function rawPathAfter(request: FastifyRequest, prefix: string): string | undefin
   return rest === '' || rest.startsWith('/') ? rest : undefined;
 }
 
+/**
+ * The preference (RFC 7240) with which a client asks for the owning item at a
+ * path that is another item's route, instead of a 303 to it: one round trip
+ * for a guide's part. Without it, or from a store that predates it, the 303
+ * still works.
+ */
+const FOLLOW_ROUTES = 'follow-routes';
+
+function prefersFollowRoutes(prefer: string | string[] | undefined): boolean {
+  return [prefer ?? []].flat().some((p) => p.split(',').some((token) => token.split(';')[0]!.trim().toLowerCase() === FOLLOW_ROUTES));
+}
+
+/** The opaque tags of an If-None-Match, weak or strong alike (a GET compares weakly). */
+function entityTags(header: string | undefined): string[] {
+  if (!header) return [];
+  return [...header.matchAll(/(?:W\/)?"([^"]*)"/g)].map((m) => m[1]!);
+}
+
 /** The most items one PUT /bulk/content takes; a fan-out batch is a few hundred. */
 export const MAX_BULK_ITEMS = 500;
 
@@ -129,11 +147,19 @@ export function createContentStoreApp(opts: ContentStoreAppOptions): Api {
     const raw = rawPathAfter(request, prefix);
     const path = raw === undefined ? undefined : canonicalPath(raw);
     if (path === undefined) throw badPath();
-    const found = await findContentItem(db, stack, path);
+    const followRoute = prefersFollowRoutes(request.headers.prefer);
+    const found = await findContentItem(db, stack, path, { followRoute, ifNoneMatch: entityTags(request.headers['if-none-match']) });
     // Set on a 404 too, so that a miss is cached only as long as a hit would be.
     reply.header('cache-control', cacheControl(stack, ttl, found?.maxCacheTime ?? null));
     if (!found) throw new ApiError(404, 'not_found', `no content item at ${path}`);
-    if (found.kind === 'route') return reply.code(303).header('location', `${prefix}${found.basePath}`).send();
+    if (found.kind === 'route') return reply.code(303).header('vary', 'prefer').header('location', `${prefix}${found.basePath}`).send();
+    if (found.basePath !== path) {
+      // Answered for its owner: say whose item this is, and that the answer at this path depends on Prefer.
+      reply.header('vary', 'prefer').header('preference-applied', FOLLOW_ROUTES).header('content-location', `${prefix}${found.basePath}`);
+    }
+    // Preconditions apply to a 200 only (RFC 9110 13.2.1): a gone item is answered whole, without a validator.
+    if (!found.gone) reply.header('etag', `"${found.etag}"`);
+    if (found.kind === 'unchanged') return reply.code(304).send();
     return reply
       .code(found.gone ? 410 : 200)
       .type('application/json; charset=utf-8')

@@ -49,9 +49,18 @@ export type PutResult =
   | { outcome: 'stale'; storedVersion: number };
 
 export type Found =
-  | { kind: 'item'; presented: string; gone: boolean; maxCacheTime: number | null }
+  | { kind: 'item'; basePath: string; presented: string; etag: string; gone: boolean; maxCacheTime: number | null }
+  /** The item the caller already holds (its etag is in `ifNoneMatch`): the body is not read. */
+  | { kind: 'unchanged'; basePath: string; etag: string; gone: boolean; maxCacheTime: number | null }
   /** The path is a route of another item: the caller redirects to that item. */
   | { kind: 'route'; basePath: string; maxCacheTime: number | null };
+
+export interface FindOptions {
+  /** For a route of another item, answer that item rather than naming it. */
+  followRoute?: boolean;
+  /** The etags the caller holds: when one is still the item's, `presented` stays in the database. A gone item's body is always read. */
+  ifNoneMatch?: string[];
+}
 
 const ROUTE_COLUMNS = 'incoming_path, route_type, handler, backend_id, redirect_to, redirect_type, segments_mode';
 const ITEM_COLUMNS = `base_path, content_id, locale, document_type, schema_name, rendering_app, payload_version,
@@ -304,24 +313,32 @@ export async function putContentItem(
  * it: an exact route on the path, then the longest prefix route on it or an
  * ancestor.
  */
-export async function findContentItem(db: Queryable, stack: Stack, path: string): Promise<Found | undefined> {
+export async function findContentItem(db: Queryable, stack: Stack, path: string, opts: FindOptions = {}): Promise<Found | undefined> {
   const s = schemaOf(stack);
-  const exact = await db.query<{ presented: string; gone: boolean; max_cache_time: number | null }>(
-    `SELECT presented, gone, max_cache_time FROM ${s}.content_items WHERE base_path = $1`,
-    [path],
-  );
-  const item = exact.rows[0];
-  if (item) return { kind: 'item', presented: item.presented, gone: item.gone, maxCacheTime: item.max_cache_time };
-  const byRoute = await db.query<{ base_path: string; max_cache_time: number | null }>(
-    `SELECT ci.base_path, ci.max_cache_time
-     FROM ${s}.routes r JOIN ${s}.content_items ci ON ci.base_path = r.content_base_path
-     WHERE (r.route_type = 'exact' AND r.incoming_path = $1) OR (r.route_type = 'prefix' AND r.incoming_path = ANY($2::text[]))
-     ORDER BY r.route_type = 'exact' DESC, length(r.incoming_path) DESC
+  // One statement for the item at the path or, failing that, the owner of its
+  // most specific route: a guide's part is one round trip to the database.
+  // The body is a large TOASTed value, read only when it is answered: not for
+  // an unchanged item, nor for a route the caller is only told about.
+  const found = await db.query<{ base_path: string; presented: string | null; etag: string; gone: boolean; max_cache_time: number | null; routed: boolean }>(
+    `SELECT base_path, etag, gone, max_cache_time, routed,
+       CASE WHEN (routed AND NOT $4) OR (etag = ANY($3::text[]) AND NOT gone) THEN NULL ELSE presented END AS presented
+     FROM (
+       SELECT ci.base_path, ci.presented, ci.etag, ci.gone, ci.max_cache_time, false AS routed, 0 AS rank, 0 AS specificity
+       FROM ${s}.content_items ci WHERE ci.base_path = $1
+       UNION ALL
+       SELECT ci.base_path, ci.presented, ci.etag, ci.gone, ci.max_cache_time, true, CASE r.route_type WHEN 'exact' THEN 1 ELSE 2 END, length(r.incoming_path)
+       FROM ${s}.routes r JOIN ${s}.content_items ci ON ci.base_path = r.content_base_path
+       WHERE (r.route_type = 'exact' AND r.incoming_path = $1) OR (r.route_type = 'prefix' AND r.incoming_path = ANY($2::text[]))
+     ) candidates
+     ORDER BY rank, specificity DESC
      LIMIT 1`,
-    [path, pathAndAncestors(path)],
+    [path, pathAndAncestors(path), opts.ifNoneMatch ?? [], opts.followRoute ?? false],
   );
-  const owner = byRoute.rows[0];
-  return owner ? { kind: 'route', basePath: owner.base_path, maxCacheTime: owner.max_cache_time } : undefined;
+  const row = found.rows[0];
+  if (!row) return undefined;
+  if (row.routed && !opts.followRoute) return { kind: 'route', basePath: row.base_path, maxCacheTime: row.max_cache_time };
+  const at = { basePath: row.base_path, etag: row.etag, gone: row.gone, maxCacheTime: row.max_cache_time };
+  return row.presented === null ? { kind: 'unchanged', ...at } : { kind: 'item', ...at, presented: row.presented };
 }
 
 export interface DeletedItem {

@@ -3,12 +3,15 @@ import assert from 'node:assert/strict';
 import { contentStoreClient } from './content-store-client.ts';
 import type { Upstream, UpstreamResponse } from './upstream.ts';
 
-function fakeUpstream(answers: Record<string, UpstreamResponse>): Upstream & { asked: string[] } {
+function fakeUpstream(answers: Record<string, UpstreamResponse>): Upstream & { asked: string[]; sent: Record<string, string>[] } {
   const asked: string[] = [];
+  const sent: Record<string, string>[] = [];
   return {
     asked,
-    async get(url) {
+    sent,
+    async get(url, _requestId, headers = {}) {
       asked.push(url);
+      sent.push(headers);
       return answers[url] ?? { status: 404, headers: {}, body: undefined };
     },
     async close() {},
@@ -43,4 +46,19 @@ test('each answer of the store becomes a lookup kind', async () => {
   assert.deepEqual(await client.lookup('/down'), { kind: 'unavailable', reason: 'connect ECONNREFUSED' });
   assert.equal((await client.lookup('/broken')).kind, 'unavailable');
   assert.equal((await client.lookup('/odd')).kind, 'unavailable');
+});
+
+test("a lookup asks for a route's owner directly, conditionally when it holds an etag", async () => {
+  const upstream = fakeUpstream({
+    'http://cs/content/keeping-bees/inspections': { status: 200, headers: { etag: '"abc"', 'content-location': '/content/keeping-bees' }, body: GUIDE },
+    'http://cs/content/fishing': { status: 304, headers: { etag: '"def"', 'cache-control': 'max-age=60, public' }, body: undefined },
+  });
+  const client = contentStoreClient('http://cs', upstream);
+  const part = await client.lookup('/keeping-bees/inspections');
+  assert.equal(part.kind === 'item' && part.etag, 'abc');
+  assert.equal(part.kind === 'item' && part.item.base_path, '/keeping-bees');
+  assert.deepEqual(upstream.sent[0], { prefer: 'follow-routes' });
+  assert.deepEqual(await client.lookup('/fishing', { ifNoneMatch: 'def' }), { kind: 'unchanged', maxAge: 60 });
+  assert.deepEqual(upstream.sent[1], { prefer: 'follow-routes', 'if-none-match': '"def"' });
+  assert.equal(upstream.asked.length, 2);
 });

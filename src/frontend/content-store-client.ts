@@ -3,15 +3,24 @@ import type { Upstream } from './upstream.ts';
 
 /** What the content store holds for a path, in the terms a page needs. */
 export type Lookup =
-  | { kind: 'item'; item: ContentItem; maxAge: number | undefined }
+  /** etag: the store's validator for the item, when it gave one. */
+  | { kind: 'item'; item: ContentItem; maxAge: number | undefined; etag?: string }
+  /** The item is still the one whose etag the caller sent. */
+  | { kind: 'unchanged'; maxAge: number | undefined }
   /** The store answered 410: a gone item with nothing to explain (its body, when it has one, is the item). */
   | { kind: 'gone'; item: ContentItem | undefined; maxAge: number | undefined }
   | { kind: 'not_found'; maxAge: number | undefined }
   | { kind: 'bad_path' }
   | { kind: 'unavailable'; reason: string };
 
+export interface LookupOptions {
+  requestId?: string;
+  /** The etag of the item the caller rendered last for this path: an unchanged item answers `unchanged`. */
+  ifNoneMatch?: string;
+}
+
 export interface ContentStoreClient {
-  lookup(path: string, requestId?: string): Promise<Lookup>;
+  lookup(path: string, opts?: LookupOptions): Promise<Lookup>;
 }
 
 function maxAgeOf(headers: Record<string, string | string[] | undefined>): number | undefined {
@@ -19,26 +28,37 @@ function maxAgeOf(headers: Record<string, string | string[] | undefined>): numbe
   return m ? Number(m[1]) : undefined;
 }
 
+/** The opaque part of a strong or weak ETag. */
+function etagOf(header: string | string[] | undefined): string | undefined {
+  return typeof header === 'string' ? /^(?:W\/)?"([^"]*)"$/.exec(header)?.[1] : undefined;
+}
+
 /**
  * Reads one content store. A path that is another route of an item (a guide's
- * part, say) is answered 303 with the owning item's address; following it
- * gives the item to render for the requested path.
+ * part, say) gives the owning item to render for the requested path: asked
+ * for with `Prefer: follow-routes`, the store answers it directly; a store
+ * that answers 303 with the owner's address instead is followed.
  */
 export function contentStoreClient(baseUrl: string, upstream: Upstream): ContentStoreClient {
   const base = baseUrl.replace(/\/+$/, '');
   return {
-    async lookup(path, requestId) {
-      let res = await upstream.get(`${base}/content${path}`, requestId);
+    async lookup(path, { requestId, ifNoneMatch } = {}) {
+      const headers: Record<string, string> = { prefer: 'follow-routes', ...(ifNoneMatch ? { 'if-none-match': `"${ifNoneMatch}"` } : {}) };
+      let res = await upstream.get(`${base}/content${path}`, requestId, headers);
       if (res.status === 303 && typeof res.headers.location === 'string') {
         // The store's Location is on its own origin; one hop is all it ever needs.
-        res = await upstream.get(new URL(res.headers.location, `${base}/`).href, requestId);
+        res = await upstream.get(new URL(res.headers.location, `${base}/`).href, requestId, headers);
       }
       const maxAge = maxAgeOf(res.headers);
       switch (res.status) {
         case 200: {
           const item = parseContentItem(res.body);
-          return item ? { kind: 'item', item, maxAge } : { kind: 'unavailable', reason: 'the content store answered an item of an unknown shape' };
+          if (!item) return { kind: 'unavailable', reason: 'the content store answered an item of an unknown shape' };
+          const etag = etagOf(res.headers.etag);
+          return etag === undefined ? { kind: 'item', item, maxAge } : { kind: 'item', item, maxAge, etag };
         }
+        case 304:
+          return { kind: 'unchanged', maxAge };
         case 410:
           return { kind: 'gone', item: parseContentItem(res.body), maxAge };
         case 404:

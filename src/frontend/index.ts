@@ -4,6 +4,7 @@ import type { Logger } from '../platform/log.ts';
 import { loadAssets } from './assets.ts';
 import { contentStoreClient } from './content-store-client.ts';
 import { searchApiClient } from './search-api-client.ts';
+import { createPageCache } from './page-cache.ts';
 import { createFrontendApp, type Stack } from './server.ts';
 import { createUpstream } from './upstream.ts';
 import { createViews } from './views.ts';
@@ -18,6 +19,8 @@ export interface FrontendDeps {
   maxAgeSeconds?: number;
   /** How long a page waits for the content store or the search API (default 3 s). */
   upstreamTimeoutMs?: number;
+  /** How much rendered HTML the frontend keeps to answer unchanged items from (default 64 MB of characters). */
+  pageCacheBytes?: number;
   /** How long stop() lets in-flight requests finish (default 30 s). */
   shutdownTimeoutMs?: number;
 }
@@ -45,6 +48,7 @@ export function createFrontend(deps: FrontendDeps): FrontendService {
     contentStore: contentStoreClient(deps.contentStoreUrl, upstream),
     search: searchApiClient(deps.searchApiUrl, upstream),
     maxAgeSeconds: deps.maxAgeSeconds ?? 300,
+    pageCache: createPageCache(deps.pageCacheBytes ?? 64 * 1024 * 1024),
   });
   const shutdownTimeoutMs = deps.shutdownTimeoutMs ?? 30_000;
 

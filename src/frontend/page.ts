@@ -1,6 +1,6 @@
 import { bodyMarkdown, detailList, detailString, linksOf, type ContentItem, type ExpandedLink } from './content-item.ts';
 import { displayDate, type DisplayDate } from './dates.ts';
-import { renderMarkdown } from './markdown.ts';
+import { renderMarkdown } from '../platform/ui/markdown.ts';
 
 export interface Crumb {
   text: string;

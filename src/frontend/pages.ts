@@ -4,9 +4,16 @@ import { markdownHtml, type Page } from './page.ts';
 import { presenterFor } from './presenters/index.ts';
 import type { SearchApiClient } from './search-api-client.ts';
 
-/** What a content path turns into: a page (maxAge from the content store, which may lower the page's), or a redirect. */
+/**
+ * What a content path turns into: a page (maxAge from the content store, which
+ * may lower the page's), a redirect, or `unchanged` when the item is still the
+ * one whose etag the caller sent. A page carries its item's `etag` when it was
+ * built from that item and the path alone, so that it can be reused while the
+ * item is unchanged; `reason` says why the content store was unavailable.
+ */
 export type Outcome =
-  | { kind: 'page'; page: Page; maxAge: number | undefined }
+  | { kind: 'page'; page: Page; maxAge: number | undefined; etag?: string; reason?: string }
+  | { kind: 'unchanged'; maxAge: number | undefined }
   | { kind: 'redirect'; location: string; status: 301 | 302 };
 
 const ERRORS: Record<number, { title: string; paragraphs: string[] }> = {
@@ -61,11 +68,14 @@ export interface PageDeps {
 }
 
 /** One content item's page for a path: fetched from the content store, shaped by its schema's presenter. */
-export async function contentPage({ contentStore, search }: PageDeps, path: string, requestId?: string): Promise<Outcome> {
-  const found = await contentStore.lookup(path, requestId);
+export async function contentPage({ contentStore, search }: PageDeps, path: string, opts: { requestId?: string; ifNoneMatch?: string } = {}): Promise<Outcome> {
+  const { requestId } = opts;
+  const found = await contentStore.lookup(path, opts);
   switch (found.kind) {
+    case 'unchanged':
+      return found;
     case 'unavailable':
-      return { kind: 'page', page: errorPage(503), maxAge: undefined };
+      return { kind: 'page', page: errorPage(503), maxAge: undefined, reason: found.reason };
     case 'bad_path':
       return { kind: 'page', page: errorPage(400), maxAge: undefined };
     case 'not_found':
@@ -77,6 +87,14 @@ export async function contentPage({ contentStore, search }: PageDeps, path: stri
   // A gone item with an explanation is stored as a page for its frontend to render: still a 410.
   if (item.schema_name === 'gone') return { kind: 'page', page: gonePage(item), maxAge: found.maxAge };
   if (item.schema_name === 'redirect') return redirectOf(item, path) ?? { kind: 'page', page: errorPage(404), maxAge: found.maxAge };
-  const page = await presenterFor(item.schema_name)(item, { path, search, requestId });
-  return { kind: 'page', page: page ?? errorPage(404), maxAge: found.maxAge };
+  // A page that shows search results changes without its item changing: it gets no etag, so it is never reused.
+  let searched = false;
+  const tracked: SearchApiClient = {
+    search: (...args) => {
+      searched = true;
+      return search.search(...args);
+    },
+  };
+  const page = (await presenterFor(item.schema_name)(item, { path, search: tracked, requestId })) ?? errorPage(404);
+  return searched || found.etag === undefined ? { kind: 'page', page, maxAge: found.maxAge } : { kind: 'page', page, maxAge: found.maxAge, etag: found.etag };
 }

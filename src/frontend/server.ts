@@ -1,8 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createApi, type Api } from '../platform/api.ts';
 import type { Logger } from '../platform/log.ts';
-import type { Assets } from './assets.ts';
+import { assetHandler, type Assets } from '../platform/ui/assets.ts';
 import type { Page } from './page.ts';
+import { matchesIfNoneMatch, type CachedPage, type PageCache } from './page-cache.ts';
 import { contentPage, errorPage, type PageDeps } from './pages.ts';
 import { parseSearchParams, searchPage } from './search.ts';
 import type { Views } from './views.ts';
@@ -16,9 +17,9 @@ export interface FrontendAppOptions extends PageDeps {
   assets: Assets;
   /** max-age of a live page in seconds; the content store's own max-age for the item can only lower it. */
   maxAgeSeconds: number;
+  /** Content pages as last rendered, reused while the content store answers that their item is unchanged. */
+  pageCache: PageCache;
 }
-
-const IMMUTABLE = 'public, max-age=31536000, immutable';
 
 /**
  * Live pages may be cached by anyone for the configured time (no longer than
@@ -45,20 +46,23 @@ export function createFrontendApp(opts: FrontendAppOptions): Api {
   const api = createApi({ name: `frontend-${stack}`, log: opts.log });
   const { app } = api;
 
-  const send = (reply: FastifyReply, page: Page, upstreamMaxAge: number | undefined) =>
+  const headers = (reply: FastifyReply, status: number, upstreamMaxAge: number | undefined) =>
     reply
-      .code(page.status)
+      .code(status)
       .type('text/html; charset=utf-8')
-      .header('cache-control', pageCacheControl(stack, page.status, opts.maxAgeSeconds, upstreamMaxAge))
-      .header('x-content-type-options', 'nosniff')
-      .send(views.render(page));
+      .header('cache-control', pageCacheControl(stack, status, opts.maxAgeSeconds, upstreamMaxAge))
+      .header('x-content-type-options', 'nosniff');
 
-  app.get('/assets/:hash/*', async (request, reply) => {
-    const { hash, '*': name } = request.params as { hash: string; '*': string };
-    const asset = `/assets/${hash}` === assets.prefix ? assets.get(name) : undefined;
-    if (!asset) return reply.code(404).header('cache-control', 'public, max-age=60').type('text/plain; charset=utf-8').send('no such asset\n');
-    return reply.header('cache-control', IMMUTABLE).header('x-content-type-options', 'nosniff').type(asset.type).send(asset.body);
-  });
+  const send = (reply: FastifyReply, page: Page, upstreamMaxAge: number | undefined) => headers(reply, page.status, upstreamMaxAge).send(views.render(page));
+
+  /** A content page that has a validator: a browser or the edge that holds this very HTML gets 304. */
+  const sendCached = (request: FastifyRequest, reply: FastifyReply, page: CachedPage, upstreamMaxAge: number | undefined) => {
+    headers(reply, page.status, upstreamMaxAge).header('etag', page.etag);
+    if (page.status === 200 && matchesIfNoneMatch(request.headers['if-none-match'], page.etag)) return reply.code(304).send();
+    return reply.send(page.html);
+  };
+
+  app.get('/assets/:hash/*', assetHandler(assets));
 
   // Pages answer in HTML whatever goes wrong, so they live in a scope with their own error handler.
   app.register(async (pages) => {
@@ -73,12 +77,17 @@ export function createFrontendApp(opts: FrontendAppOptions): Api {
     });
 
     const show = async (request: FastifyRequest, reply: FastifyReply) => {
-      const outcome = await contentPage(opts, pathOf(request), request.id);
+      const path = pathOf(request);
+      const cached = opts.pageCache.get(path);
+      const outcome = await contentPage(opts, path, { requestId: request.id, ifNoneMatch: cached?.contentEtag });
+      // The store answers unchanged only to the etag it was sent, which came from `cached`.
+      if (outcome.kind === 'unchanged') return sendCached(request, reply, cached!, outcome.maxAge);
       if (outcome.kind === 'redirect') {
         return reply.code(outcome.status).header('location', outcome.location).header('cache-control', pageCacheControl(stack, outcome.status, opts.maxAgeSeconds, undefined)).send();
       }
-      if (outcome.page.status === 503) request.log.warn({ path: pathOf(request) }, 'content store unavailable');
-      return send(reply, outcome.page, outcome.maxAge);
+      if (outcome.page.status === 503) request.log.warn({ path, reason: outcome.reason }, 'content store unavailable');
+      if (outcome.etag === undefined) return send(reply, outcome.page, outcome.maxAge);
+      return sendCached(request, reply, opts.pageCache.set(path, outcome.etag, outcome.page.status, views.render(outcome.page)), outcome.maxAge);
     };
     pages.get('/', show);
     pages.get('/*', show);

@@ -6,6 +6,7 @@ import { loadAssets } from './assets.ts';
 import type { ContentItem, ExpandedLink } from './content-item.ts';
 import type { Lookup } from './content-store-client.ts';
 import type { SearchQuery, SearchResponse } from './search-api-client.ts';
+import { createPageCache } from './page-cache.ts';
 import { createFrontendApp, type Stack } from './server.ts';
 import { createViews } from './views.ts';
 
@@ -53,6 +54,7 @@ export function testFrontend(opts: {
     assets,
     views: createViews({ assetPath: assets.prefix, preview: stack === 'draft' }),
     maxAgeSeconds: opts.maxAgeSeconds ?? 300,
+    pageCache: createPageCache(1024 * 1024),
     contentStore: {
       async lookup(path) {
         const found = opts.items?.[path];
