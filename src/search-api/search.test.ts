@@ -38,6 +38,12 @@ describe('searching', () => {
     assert.deepEqual(await links('q=beekeeper OR hives'), ['/keeping-bees', '/honey-labelling']);
   });
 
+  test('a description match beats a body match, undated or not; body matches come newest first', async () => {
+    // "money" is only in the undated news story's description, "need" only in two bodies.
+    assert.deepEqual(await links('q=money OR need'), ['/rural-news', '/keeping-bees', '/fishing-licence']);
+    assert.equal((await run('q=money OR need')).total, 3);
+  });
+
   test('English words match by stem, web-search syntax works, other locales match word for word', async () => {
     assert.deepEqual(await links('q=licences'), ['/fishing-licence']);
     assert.deepEqual(await links('q="fishing licence"'), ['/fishing-licence']);
@@ -108,6 +114,11 @@ describe('searching', () => {
     });
     // Document types: counted under the organisation filter but not their own.
     assert.deepEqual(aggregates.content_store_document_type, { options: [{ value: { slug: 'answer' }, documents: 2 }], total_options: 1, missing_options: 0 });
+    const several = await run('q=bees&filter_organisations=fisheries-agency&aggregate_organisations=5&aggregate_content_store_document_type=5&aggregate_locale=5');
+    assert.equal(several.total, 1);
+    assert.deepEqual(several.aggregates.organisations!.options.map((o) => [o.value.slug, o.documents]), [['department-for-rural-affairs', 2], ['fisheries-agency', 1]]);
+    assert.deepEqual(several.aggregates.content_store_document_type!.options, [{ value: { slug: 'answer' }, documents: 1 }]);
+    assert.deepEqual(several.aggregates.locale!.options, [{ value: { slug: 'en' }, documents: 1 }]);
     const all = await run('aggregate_organisations=1&q=bees');
     assert.deepEqual(all.aggregates.organisations, {
       options: [{ value: { slug: 'department-for-rural-affairs', title: 'Department for Rural Affairs' }, documents: 2 }],

@@ -1,7 +1,7 @@
 import type { Queryable } from '../platform/db/index.ts';
 import type { FieldName } from './fields.ts';
 import type { SearchQuery } from './params.ts';
-import { aggregateSql, resultsSql, totalSql } from './query.ts';
+import { aggregatesSql, resultsSql, totalSql } from './query.ts';
 
 export interface AggregateOption {
   value: { slug: string; title?: string };
@@ -32,23 +32,23 @@ const present = (value: unknown): unknown => (value instanceof Date ? value.toIS
 export async function search(db: Queryable, q: SearchQuery): Promise<SearchResponse> {
   const page = resultsSql(q);
   const count = totalSql(q);
+  const aggregates = q.aggregates.length ? aggregatesSql(q) : null;
   const [rows, total, aggregated] = await Promise.all([
     db.query<Record<string, unknown>>(page.text, page.values),
     db.query<{ total: number }>(count.text, count.values),
-    Promise.all(
-      q.aggregates.map(async ({ field, limit }) => {
-        const sql = aggregateSql(q, field);
-        const { rows: options } = await db.query<{ slug: string; title: string | null; documents: number }>(sql.text, sql.values);
-        const shown = options.slice(0, limit).map((o) => ({ value: o.title === null ? { slug: o.slug } : { slug: o.slug, title: o.title }, documents: o.documents }));
-        return [field, { options: shown, total_options: options.length, missing_options: options.length - shown.length }] as const;
-      }),
-    ),
+    aggregates && db.query<{ field: FieldName; slug: string; title: string | null; documents: number }>(aggregates.text, aggregates.values),
   ]);
+  const counted = aggregated?.rows ?? [];
+  const aggregateOf = ({ field, limit }: SearchQuery['aggregates'][number]): Aggregate => {
+    const options = counted.filter((o) => o.field === field);
+    const shown = options.slice(0, limit).map((o) => ({ value: o.title === null ? { slug: o.slug } : { slug: o.slug, title: o.title }, documents: o.documents }));
+    return { options: shown, total_options: options.length, missing_options: options.length - shown.length };
+  };
   return {
     results: rows.rows.map((row) => Object.fromEntries(q.fields.map((f: FieldName) => [f, present(row[f])]))),
     total: total.rows[0]!.total,
     start: q.start,
-    aggregates: Object.fromEntries(aggregated),
+    aggregates: Object.fromEntries(q.aggregates.map((a) => [a.field, aggregateOf(a)])),
     suggested_queries: [],
   };
 }
