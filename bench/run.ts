@@ -11,6 +11,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   router: () => import('./router.ts'),
   publishing: () => import('./publishing.ts'),
   fanout: () => import('./fanout.ts'),
+  frontend: () => import('./frontend.ts'),
 };
 
 async function run(argv: string[]): Promise<number> {
