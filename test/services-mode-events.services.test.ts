@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase } from '../src/platform/db/testing.ts';
-import { eventually, freePorts } from './support/ports.ts';
+import { eventually, freePortEnv } from './support/ports.ts';
 import { answer } from './support/publishing-stack.ts';
 
 const BIN = new URL('../bin/portico.mjs', import.meta.url).pathname;
@@ -28,10 +28,9 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'portico-services-'));
   const db = await createTestDatabase();
   drop = db.drop;
-  const names = ['ROUTER_LIVE', 'ROUTER_LIVE_ADMIN', 'ROUTER_DRAFT', 'ROUTER_DRAFT_ADMIN', 'FRONTEND_LIVE', 'FRONTEND_DRAFT', 'PUBLISHING_API', 'CONTENT_STORE_LIVE', 'CONTENT_STORE_DRAFT', 'SEARCH_API'];
-  const ports = await freePorts(names.length);
+  const free = await freePortEnv();
   env = { ...process.env, DATABASE_URL: db.url, AMQP_URL, PORTICO_DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'warn' };
-  names.forEach((n, i) => (env[`PORTICO_PORT_${n}`] = String(ports[i])));
+  Object.assign(env, free.env);
   api = `http://127.0.0.1:${env.PORTICO_PORT_PUBLISHING_API}`;
   live = Number(env.PORTICO_PORT_ROUTER_LIVE);
 

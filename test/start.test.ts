@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, TEST_DATABASE } from '../src/platform/db/testing.ts';
-import { eventually, freePorts } from './support/ports.ts';
+import { eventually, freePortEnv } from './support/ports.ts';
 
 const BIN = new URL('../bin/portico.mjs', import.meta.url).pathname;
 
@@ -20,29 +20,22 @@ let slowRequests = 0;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'portico-start-'));
-  const [live, liveAdmin, draft, draftAdmin, feLive, feDraft, slowPort, api, csLive, csDraft, search] = await freePorts(11);
+  const free = await freePortEnv(1);
+  const slowPort = free.extra[0]!;
   // A backend that takes a second to answer, so a request is surely in flight when the signal lands.
   slow = createServer((_req, res) => {
     slowRequests++;
     setTimeout(() => res.end('slow and complete'), 1000);
   }).listen(slowPort, '127.0.0.1');
   ports = {
-    live: live!, liveAdmin: liveAdmin!, draft: draft!, draftAdmin: draftAdmin!, feLive: feLive!, feDraft: feDraft!,
-    api: api!, csLive: csLive!, csDraft: csDraft!, search: search!,
+    live: free.port('router-live'), liveAdmin: free.port('router-live-admin'), draft: free.port('router-draft'),
+    draftAdmin: free.port('router-draft-admin'), feLive: free.port('frontend-live'), feDraft: free.port('frontend-draft'),
+    api: free.port('publishing-api'), csLive: free.port('content-store-live'), csDraft: free.port('content-store-draft'),
   };
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PORTICO_DATA_DIR: join(dir, 'data'),
-    PORTICO_PORT_ROUTER_LIVE: String(ports.live),
-    PORTICO_PORT_ROUTER_LIVE_ADMIN: String(ports.liveAdmin),
-    PORTICO_PORT_ROUTER_DRAFT: String(ports.draft),
-    PORTICO_PORT_ROUTER_DRAFT_ADMIN: String(ports.draftAdmin),
-    PORTICO_PORT_FRONTEND_LIVE: String(ports.feLive),
-    PORTICO_PORT_FRONTEND_DRAFT: String(ports.feDraft),
-    PORTICO_PORT_PUBLISHING_API: String(ports.api),
-    PORTICO_PORT_CONTENT_STORE_LIVE: String(ports.csLive),
-    PORTICO_PORT_CONTENT_STORE_DRAFT: String(ports.csDraft),
-    PORTICO_PORT_SEARCH_API: String(ports.search),
+    ...free.env,
   };
   delete env.DATABASE_URL;
   if (TEST_DATABASE === 'postgres') {
