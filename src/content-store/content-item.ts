@@ -78,4 +78,6 @@ export interface ContentItemResponse {
   withdrawn_notice: WithdrawnNotice | null;
   /** Only on items whose schema_name is `redirect`. */
   redirects?: RedirectEntry[];
+  /** Only on draft items that have them: which preview tokens open the item. */
+  auth_bypass_ids?: string[];
 }

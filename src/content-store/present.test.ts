@@ -81,3 +81,8 @@ test('max_cache_time and Cache-Control', () => {
   assert.equal(cacheControl('live', 3, 0), 'max-age=3, public');
   assert.equal(cacheControl('draft', 300, 60), 'private, no-cache');
 });
+
+test('a draft’s auth_bypass_ids are shown, so the authenticating proxy can check a preview token against them', () => {
+  assert.deepEqual(presentItem(payload({ auth_bypass_ids: ['b1', 'b2'] }), 'x').auth_bypass_ids, ['b1', 'b2']);
+  assert.equal('auth_bypass_ids' in presentItem(payload({ auth_bypass_ids: [] }), 'x'), false);
+});

@@ -63,6 +63,8 @@ export function presentItem(payload: ContentStorePayload, updatedAt: string): Co
     withdrawn_notice: payload.withdrawn_notice ?? null,
   };
   if (payload.schema_name === 'redirect') response.redirects = payload.redirects;
+  // Only drafts carry them: the authenticating proxy checks a preview token against them.
+  if (payload.auth_bypass_ids?.length) response.auth_bypass_ids = payload.auth_bypass_ids;
   return deepSort(response) as ContentItemResponse;
 }
 
