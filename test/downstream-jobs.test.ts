@@ -28,7 +28,7 @@ before(async () => {
   queue = createQueue(t.db, { log });
   await queue.start();
   await createDownstreamQueues(queue, { retryLimit: 2, retryDelay: 1 });
-  ctx = { db: t.db, now: () => new Date(), actor: 'test', requestId: null, enqueue: downstreamEnqueuer(queue) };
+  ctx = { db: t.db, now: () => new Date(), actor: 'test', user: null, requestId: null, enqueue: downstreamEnqueuer(queue) };
 });
 after(async () => {
   await queue.stop();

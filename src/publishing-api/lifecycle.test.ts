@@ -13,7 +13,7 @@ function edition(version: number, state: EditionState, extra: Partial<Edition> =
     base_path: '/p', title: 't', description: null, details: {}, document_type: 'answer', schema_name: 'answer', publishing_app: 'publisher',
     rendering_app: 'frontend', phase: 'live', analytics_identifier: null, routes: [], redirects: [], edition_links: {}, update_type: 'major',
     change_note: null, auth_bypass_ids: [], first_published_at: null, public_updated_at: null, major_published_at: null, published_at: null,
-    last_edited_at: null, publishing_request_id: null, created_at: T('01'), updated_at: T('01'), unpublishing: null, ...extra,
+    last_edited_at: null, last_edited_by_uid: null, last_edited_by_name: null, publishing_request_id: null, created_at: T('01'), updated_at: T('01'), unpublishing: null, ...extra,
   };
 }
 

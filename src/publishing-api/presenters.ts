@@ -1,4 +1,5 @@
 import type { ContentStorePayload } from '../content-store/content-item.ts';
+import type { EventRow } from './repository.ts';
 import type { Edition } from './types.ts';
 
 /** ISO 8601 to the second, as the reference API formats times. */
@@ -10,9 +11,16 @@ function compact<T extends Record<string, unknown>>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as Partial<T>;
 }
 
+/** A person as responses show them: `null` (kept, unlike other nulls) says no one was named. */
+type PresentedUser = { uid: string; name: string | null } | null;
+
+function presentUser(uid: string | null, name: string | null): PresentedUser {
+  return uid === null ? null : { uid, name };
+}
+
 /** An edition as `GET /v2/content/:content_id` shows it. */
 export function presentEdition(e: Edition, history?: Edition[]) {
-  return compact({
+  const shown = compact({
     content_id: e.content_id,
     locale: e.locale,
     base_path: e.base_path,
@@ -47,11 +55,12 @@ export function presentEdition(e: Edition, history?: Edition[]) {
       : null,
     warnings: {},
   });
+  return { ...shown, last_edited_by: presentUser(e.last_edited_by_uid, e.last_edited_by_name) };
 }
 
 /** One line of `GET /v2/content/:content_id/editions`. */
 export function presentHistoryEntry(e: Edition) {
-  return compact({
+  const shown = compact({
     user_facing_version: e.user_facing_version,
     publication_state: e.state,
     title: e.title,
@@ -63,6 +72,19 @@ export function presentHistoryEntry(e: Edition) {
     public_updated_at: iso(e.public_updated_at),
     unpublishing: e.unpublishing ? compact({ type: e.unpublishing.type, explanation: e.unpublishing.explanation, unpublished_at: iso(e.unpublishing.unpublished_at) }) : null,
   });
+  return { ...shown, last_edited_by: presentUser(e.last_edited_by_uid, e.last_edited_by_name) };
+}
+
+/** One line of `GET /v2/content/:content_id/events`. */
+export function presentEvent(e: EventRow) {
+  return {
+    id: e.id,
+    action: e.action,
+    user: presentUser(e.user_uid, e.user_name),
+    actor: e.actor,
+    created_at: iso(e.created_at),
+    request_id: e.request_id,
+  };
 }
 
 /**

@@ -2,8 +2,8 @@ import { ApiError } from '../platform/api.ts';
 import type { Queryable } from '../platform/db/index.ts';
 import { requireContentId } from './commands/command.ts';
 import { draftOf, liveOf } from './lifecycle.ts';
-import { presentEdition, presentHistoryEntry } from './presenters.ts';
-import { documentEditions, documentExists, EDITION_SELECT, toEdition } from './repository.ts';
+import { presentEdition, presentEvent, presentHistoryEntry } from './presenters.ts';
+import { documentEditions, documentEvents, documentExists, EDITION_SELECT, toEdition } from './repository.ts';
 import { expandLinks } from './expansion/expand.ts';
 import { iso } from './presenters.ts';
 
@@ -101,6 +101,11 @@ export async function listContent(db: Queryable, q: Query, selfUrl: string) {
      LIMIT ${perPage} OFFSET ${(page - 1) * perPage}`,
     params,
   );
+  return { ...paging(total, page, perPage, selfUrl), results: rows.map(toEdition).map((e) => presentEdition(e)) };
+}
+
+/** The paging members of a list response, with links to the neighbouring pages. */
+function paging(total: number, page: number, perPage: number, selfUrl: string) {
   const pages = Math.ceil(total / perPage);
   const link = (p: number, rel: string) => {
     const url = new URL(selfUrl, 'http://x');
@@ -112,7 +117,21 @@ export async function listContent(db: Queryable, q: Query, selfUrl: string) {
     ...(page > 1 ? [link(page - 1, 'previous')] : []),
     link(page, 'self'),
   ];
-  return { total, pages, current_page: page, links, results: rows.map(toEdition).map((e) => presentEdition(e)) };
+  return { total, pages, current_page: page, links };
+}
+
+/**
+ * `GET /v2/content/:content_id/events`: every command recorded against the
+ * content_id (any locale), newest first, with the app and the person behind
+ * each; paginated as `GET /v2/content` is.
+ */
+export async function listEvents(db: Queryable, rawContentId: string, q: Query, selfUrl: string) {
+  const contentId = requireContentId(rawContentId);
+  const page = positiveInt(q, 'page', 1, 1_000_000);
+  const perPage = positiveInt(q, 'per_page', 50, 500);
+  const { total, events } = await documentEvents(db, contentId, perPage, (page - 1) * perPage);
+  if (total === 0) throw new ApiError(404, 'not_found', `Could not find events for content_id: ${contentId}`);
+  return { content_id: contentId, ...paging(total, page, perPage, selfUrl), results: events.map(presentEvent) };
 }
 
 /**

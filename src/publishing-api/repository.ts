@@ -1,4 +1,5 @@
 import type { Queryable } from '../platform/db/index.ts';
+import type { ActingUser } from './acting-user.ts';
 import type { Edition, EditionState, Unpublishing } from './types.ts';
 
 export const EDITION_SELECT = `
@@ -136,6 +137,7 @@ const WRITABLE = [
   'base_path', 'title', 'description', 'details', 'document_type', 'schema_name', 'publishing_app', 'rendering_app',
   'phase', 'analytics_identifier', 'routes', 'redirects', 'edition_links', 'update_type', 'change_note', 'auth_bypass_ids',
   'first_published_at', 'public_updated_at', 'major_published_at', 'published_at', 'last_edited_at', 'publishing_request_id',
+  'last_edited_by_uid', 'last_edited_by_name',
 ] as const;
 export type EditionFields = Partial<Pick<Edition, (typeof WRITABLE)[number]>>;
 
@@ -218,13 +220,35 @@ export async function releasePath(tx: Queryable, basePath: string): Promise<void
 
 export async function recordEvent(
   tx: Queryable,
-  e: { action: string; content_id: string | null; payload: unknown; actor: string | null; request_id: string | null },
+  e: { action: string; content_id: string | null; payload: unknown; actor: string | null; user: ActingUser | null; request_id: string | null },
 ): Promise<number> {
   const { rows } = await tx.query<{ id: number | string }>(
-    'INSERT INTO publishing_api.events (action, content_id, payload, actor, request_id) VALUES ($1, $2, $3, $4, $5) RETURNING id',
-    [e.action, e.content_id, JSON.stringify(e.payload), e.actor, e.request_id],
+    `INSERT INTO publishing_api.events (action, content_id, payload, actor, user_uid, user_name, request_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+    [e.action, e.content_id, JSON.stringify(e.payload), e.actor, e.user?.uid ?? null, e.user?.name ?? null, e.request_id],
   );
   return Number(rows[0]!.id);
+}
+
+export interface EventRow {
+  id: number;
+  action: string;
+  actor: string | null;
+  user_uid: string | null;
+  user_name: string | null;
+  request_id: string | null;
+  created_at: Date;
+}
+
+/** One page of a document's events, newest first, and how many there are in all. */
+export async function documentEvents(db: Queryable, contentId: string, limit: number, offset: number): Promise<{ total: number; events: EventRow[] }> {
+  const count = await db.query<{ n: number | string }>('SELECT count(*) AS n FROM publishing_api.events WHERE content_id = $1', [contentId]);
+  const { rows } = await db.query<EventRow & { id: number | string }>(
+    `SELECT id, action, actor, user_uid, user_name, request_id, created_at FROM publishing_api.events
+     WHERE content_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3`,
+    [contentId, limit, offset],
+  );
+  return { total: Number(count.rows[0]!.n), events: rows.map((r) => ({ ...r, id: Number(r.id) })) };
 }
 
 /** The newest event id: the payload_version of anything sent downstream now. */

@@ -3,6 +3,7 @@ import { PERMISSIONS, type Authenticate } from '../platform/auth.ts';
 import { ApiError, createApi, requirePermission, type Api } from '../platform/api.ts';
 import type { Db } from '../platform/db/index.ts';
 import type { Logger } from '../platform/log.ts';
+import { actingUser } from './acting-user.ts';
 import type { CommandContext, CommandResult } from './commands/command.ts';
 import { discardDraft } from './commands/discard-draft.ts';
 import { getLinkSet, patchLinkSet } from './commands/links.ts';
@@ -10,7 +11,7 @@ import { reservePathCommand, unreservePathCommand } from './commands/paths.ts';
 import { publish } from './commands/publish.ts';
 import { putContent } from './commands/put-content.ts';
 import { unpublish } from './commands/unpublish.ts';
-import { editionHistory, getContent, getExpandedLinks, listContent } from './queries.ts';
+import { listEvents, editionHistory, getContent, getExpandedLinks, listContent } from './queries.ts';
 import { DEFAULT_ORIGIN } from './expansion/rules.ts';
 import type { SchemaRegistry } from './validation/schemas.ts';
 
@@ -47,7 +48,14 @@ export function createPublishingApiServer(opts: PublishingApiServerOptions): Api
   const read = { onRequest: requirePermission(opts.authenticate, PERMISSIONS.publishingApiRead) };
   const write = { onRequest: requirePermission(opts.authenticate, PERMISSIONS.publishingApiWrite) };
   const now = opts.now ?? (() => new Date());
-  const ctx = (req: FastifyRequest): CommandContext => ({ db: opts.db, now, actor: req.principal?.name ?? null, requestId: req.id, enqueue: opts.enqueue });
+  const ctx = (req: FastifyRequest): CommandContext => ({
+    db: opts.db,
+    now,
+    actor: req.principal?.name ?? null,
+    user: actingUser(req),
+    requestId: req.id,
+    enqueue: opts.enqueue,
+  });
 
   /** The command has committed, and its content-store updates are queued with it. */
   const bodyOf = async <T>(result: Promise<CommandResult<T>>) => (await result).body;
@@ -56,6 +64,7 @@ export function createPublishingApiServer(opts: PublishingApiServerOptions): Api
   app.get<{ Params: Params; Querystring: Query }>('/v2/content/:content_id', read, (req) => getContent(opts.db, req.params.content_id, req.query));
   app.get<{ Querystring: Query }>('/v2/content', read, (req) => listContent(opts.db, req.query, req.url));
   app.get<{ Params: Params; Querystring: Query }>('/v2/content/:content_id/editions', read, (req) => editionHistory(opts.db, req.params.content_id, req.query));
+  app.get<{ Params: Params; Querystring: Query }>('/v2/content/:content_id/events', read, (req) => listEvents(opts.db, req.params.content_id, req.query, req.url));
   app.post<{ Params: Params }>('/v2/content/:content_id/publish', write, (req) => bodyOf(publish(ctx(req), req.params.content_id, bodyObject(req))));
   app.post<{ Params: Params }>('/v2/content/:content_id/unpublish', write, (req) => bodyOf(unpublish(ctx(req), req.params.content_id, bodyObject(req))));
   app.post<{ Params: Params }>('/v2/content/:content_id/discard-draft', write, (req) => bodyOf(discardDraft(ctx(req), req.params.content_id, bodyObject(req))));

@@ -45,6 +45,9 @@ export interface Edition {
   major_published_at: Date | null;
   published_at: Date | null;
   last_edited_at: Date | null;
+  /** Who the last PUT was made for, when its caller said (see acting-user.ts). */
+  last_edited_by_uid: string | null;
+  last_edited_by_name: string | null;
   publishing_request_id: string | null;
   created_at: Date;
   updated_at: Date;

@@ -1,5 +1,6 @@
 import { ApiError } from '../../platform/api.ts';
 import type { Db, Queryable } from '../../platform/db/index.ts';
+import type { ActingUser } from '../acting-user.ts';
 import { recordEvent } from '../repository.ts';
 import type { DownstreamRequest } from '../types.ts';
 
@@ -7,7 +8,10 @@ import type { DownstreamRequest } from '../types.ts';
 export interface CommandContext {
   db: Db;
   now: () => Date;
+  /** The API token's name: which app called. */
   actor: string | null;
+  /** The person the app acted for, when it said. */
+  user: ActingUser | null;
   requestId: string | null;
   /**
    * Queues the content-store updates inside the command's transaction, so they
@@ -45,7 +49,7 @@ export async function runCommand<T>(
   try {
     return await ctx.db.transaction(async (tx) => {
       const result = await fn(tx);
-      await recordEvent(tx, { action, content_id: contentId, payload, actor: ctx.actor, request_id: ctx.requestId });
+      await recordEvent(tx, { action, content_id: contentId, payload, actor: ctx.actor, user: ctx.user, request_id: ctx.requestId });
       const downstream = result.downstream.map((r) => ({ ...r, request_id: ctx.requestId }));
       if (downstream.length) await ctx.enqueue(tx, downstream, result.priority ?? 'high');
       return result;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ApiError } from '../../platform/api.ts';
 import type { Queryable } from '../../platform/db/index.ts';
 import { checkLock, draftOf, liveOf, nextUserFacingVersion } from '../lifecycle.ts';
@@ -50,6 +51,14 @@ function changeNoteOf(p: PutContentPayload): string | null {
   return p.change_note ?? (typeof fromDetails === 'string' ? fromDetails : null);
 }
 
+/**
+ * A draft the client gave no auth_bypass_ids keeps the ones it has, or gets
+ * one, so a preview link can be made for every draft and survives its edits.
+ */
+function authBypassIdsOf(draft: { auth_bypass_ids: string[] } | undefined): string[] {
+  return draft?.auth_bypass_ids.length ? draft.auth_bypass_ids : [randomUUID()];
+}
+
 /** Refuses a path another app reserved or another document's draft holds, unless one of them may give way. */
 async function claimPath(tx: Queryable, p: PutContentPayload, documentId: number, downstream: DownstreamRequest[]): Promise<void> {
   const basePath = p.base_path!;
@@ -100,11 +109,14 @@ export function putContent(ctx: CommandContext, schemas: SchemaRegistry, rawCont
       edition_links: p.links ?? {},
       update_type: p.update_type ?? null,
       change_note: changeNoteOf(p),
-      auth_bypass_ids: p.auth_bypass_ids ?? [],
+      auth_bypass_ids: p.auth_bypass_ids ?? authBypassIdsOf(draft),
       first_published_at: p.first_published_at ? new Date(p.first_published_at) : live?.first_published_at ?? null,
       public_updated_at: p.public_updated_at ? new Date(p.public_updated_at) : null,
       major_published_at: p.update_type === 'major' ? null : live?.major_published_at ?? null,
       last_edited_at: p.last_edited_at ? new Date(p.last_edited_at) : now,
+      // A save without a user was an app's own: the draft no longer shows the person before it.
+      last_edited_by_uid: ctx.user?.uid ?? null,
+      last_edited_by_name: ctx.user?.name ?? null,
       publishing_request_id: ctx.requestId,
     };
     if (draft) await replaceEditionContent(tx, draft.id, fields);

@@ -191,7 +191,7 @@ describe('expansionFieldsChanged', () => {
     base_path: '/p', title: 'Title', description: 'About', details: { body: 'text' }, document_type: 'guide', schema_name: 'guide',
     publishing_app: 'publisher', rendering_app: 'frontend', phase: 'live', analytics_identifier: null, routes: [], redirects: [],
     edition_links: { organisations: ['o'] }, update_type: 'major', change_note: null, auth_bypass_ids: [], first_published_at: T,
-    public_updated_at: T, major_published_at: T, published_at: T, last_edited_at: T, publishing_request_id: null, created_at: T,
+    public_updated_at: T, major_published_at: T, published_at: T, last_edited_at: T, last_edited_by_uid: null, last_edited_by_name: null, publishing_request_id: null, created_at: T,
     updated_at: T, unpublishing: null, ...extra,
   });
   const org = (details: Record<string, unknown>, extra: Partial<Edition> = {}) => e({ document_type: 'organisation', schema_name: 'organisation', details, ...extra });
