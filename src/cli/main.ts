@@ -9,6 +9,8 @@ import { seedDemoContent } from './seed.ts';
 import { searchReindexCommand } from './search.ts';
 import { seedDemoContentOnce, seedDemoRoutes, startTargets, stopAll, TARGETS, withEphemeralPublishing } from './start.ts';
 import { createTokenCommand, listTokensCommand, revokeTokenCommand } from './tokens.ts';
+import { DEMO_PASSWORD, seedDemoUsers } from '../signon/demo.ts';
+import { changePermissionsCommand, createUserCommand, listUsersCommand, suspendCommand } from './users.ts';
 
 const HELP = `Usage: portico <command> [options]
 
@@ -17,11 +19,21 @@ Commands:
                                     (targets: ${Object.keys(TARGETS).join(', ')})
   routes import FILE [--stack S]    validate a JSON Lines routes file and upsert it (S: live|draft, default live)
   routes list [--stack S] [--json]  print a stack's backends and routes
-  tokens create --name NAME [--permissions P,...]
-                                    make an API bearer token (default: publishing-api.read,publishing-api.write;
-                                    also content-store.write); the token is printed once, alone on the last line
+  tokens create --name NAME [--permissions P,...] [--application APP]
+                                    make an API bearer token for the API user NAME (default: publishing-api.read,
+                                    publishing-api.write; also content-store.write), acting in APP for /user.json;
+                                    it expires after SIGNON_API_TOKEN_TTL (default 1 year) and is printed once,
+                                    alone on the last line
   tokens list                       list tokens (never the tokens themselves)
   tokens revoke ID                  revoke a token
+  users create --name N --email E [--password P | --password-stdin] [--permissions app:perm,...]
+               [--organisation SLUG] [--role normal|admin|superadmin]
+                                    add a signon user, e.g. --permissions publisher:signin,publisher:editor;
+                                    without a password they set one through an invitation link
+  users grant|revoke USER --permissions app:perm,...
+                                    change a user's permissions (USER: email or uid)
+  users suspend|unsuspend USER      suspend (sessions and tokens stop at once) or restore a user
+  users list                        list users
   events tail [--pattern P]         print publishing events as they arrive (needs AMQP_URL; P a topic
                                     pattern such as 'answer.*' or '*.unpublish', default #)
   search reindex                    rebuild the search index from the live content store
@@ -68,6 +80,12 @@ async function run(argv: string[], out: Out, err: Out): Promise<number> {
       api: { type: 'string' },
       token: { type: 'string' },
       pattern: { type: 'string' },
+      email: { type: 'string' },
+      password: { type: 'string' },
+      'password-stdin': { type: 'boolean' },
+      organisation: { type: 'string' },
+      role: { type: 'string' },
+      application: { type: 'string' },
     },
   });
   const [command, sub, ...rest] = positionals;
@@ -102,7 +120,7 @@ async function run(argv: string[], out: Out, err: Out): Promise<number> {
   if (command === 'tokens') {
     if (sub === 'create') {
       if (rest.length) throw new UsageError('tokens create takes --name and --permissions, no arguments');
-      return withPlatform((p) => createTokenCommand(p.db, values.name, values.permissions, out));
+      return withPlatform((p) => createTokenCommand(p.db, values.name, values.permissions, out, { application: values.application, ttlMs: p.config.signon.apiTokenTtlMs }));
     }
     if (sub === 'list') return withPlatform((p) => listTokensCommand(p.db, out));
     if (sub === 'revoke') {
@@ -110,6 +128,24 @@ async function run(argv: string[], out: Out, err: Out): Promise<number> {
       return withPlatform((p) => revokeTokenCommand(p.db, rest[0], out));
     }
     throw new UsageError(`unknown tokens command ${JSON.stringify(sub ?? '')}; use create, list or revoke`);
+  }
+
+  if (command === 'users') {
+    if (sub === 'create') {
+      if (rest.length) throw new UsageError('users create takes options, no arguments');
+      const opts = { name: values.name, email: values.email, password: values.password, passwordStdin: values['password-stdin'], permissions: values.permissions, organisation: values.organisation, role: values.role };
+      return withPlatform((p) => createUserCommand(p.db, opts, out));
+    }
+    if (sub === 'grant' || sub === 'revoke') {
+      if (rest.length !== 1) throw new UsageError(`users ${sub} takes one USER (email or uid)`);
+      return withPlatform((p) => changePermissionsCommand(p.db, sub, rest[0], values.permissions, out));
+    }
+    if (sub === 'suspend' || sub === 'unsuspend') {
+      if (rest.length !== 1) throw new UsageError(`users ${sub} takes one USER (email or uid)`);
+      return withPlatform((p) => suspendCommand(p.db, rest[0], sub === 'suspend', out));
+    }
+    if (sub === 'list') return withPlatform((p) => listUsersCommand(p.db, out));
+    throw new UsageError(`unknown users command ${JSON.stringify(sub ?? '')}; use create, grant, revoke, suspend, unsuspend or list`);
   }
 
   if (command === 'seed') {
@@ -165,6 +201,11 @@ async function start(names: string[], everything: boolean, out: Out, err: Out): 
   }
   out('Portico is running:');
   for (const r of running) for (const url of r.urls) out(`  ${r.name.padEnd(22)} ${url}`);
+  if (everything) {
+    const demo = await seedDemoUsers(platform.db);
+    if (demo.length) out(`Demo sign-in, for trying Portico only (suspend these users on a real site), password ${DEMO_PASSWORD}:`);
+    for (const u of demo) out(`  ${u.email}${u.note ? ` (${u.note})` : ''}`);
+  }
   out(`Database: ${platform.db.kind === 'pglite' ? `PGlite in ${config.dataDir}` : 'PostgreSQL'}. Stop with Ctrl-C.`);
 
   return new Promise((resolve) => {

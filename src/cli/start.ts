@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
@@ -18,7 +19,15 @@ import { createToken, revokeToken, tokenAuthenticator } from '../signon/tokens.t
 import { parseRoutesFile } from '../router/routes-file.ts';
 import { createSearchApi } from '../search-api/index.ts';
 import { SEARCH_BACKEND_ID, SEARCH_ROUTES } from '../search-api/routes.ts';
+import { createAuthenticatingProxy } from '../authenticating-proxy/index.ts';
+import { generatedPreviewSecret, migrateAuthenticatingProxy } from '../authenticating-proxy/schema.ts';
+import { openSessionStore } from '../platform/sessions/index.ts';
 import { seedDemoContent } from './seed.ts';
+import { createSignon } from '../signon/index.ts';
+import { generatedSecret } from '../signon/generated-secrets.ts';
+import { createPublisher } from '../publisher/index.ts';
+import { ssoAuth } from '../publisher/sso-auth.ts';
+import { createSso } from '../platform/sso/client.ts';
 
 export interface Running {
   name: string;
@@ -157,8 +166,96 @@ const searchApiTarget: Target = async (platform) => {
   return { name: 'search-api', urls: [`http://${config.host}:${port}/search.json`], stop: () => search.stop() };
 };
 
+/**
+ * The draft stack's entry (draft-origin). Its preview-token key is
+ * PREVIEW_TOKEN_SECRET; unset, one is made once per database and shared by
+ * every proxy process on it, as signon does with its own secrets.
+ */
+const authenticatingProxyTarget: Target = async ({ db, config, log }) => {
+  await migrateAuthenticatingProxy(db);
+  const settings = config.authenticatingProxy;
+  let secret = settings.previewTokenSecret;
+  if (!secret) {
+    secret = await generatedPreviewSecret(db);
+    if (config.databaseUrl) log.info('authenticating-proxy: using the preview-token key kept in the database; set PREVIEW_TOKEN_SECRET to hold it elsewhere');
+  }
+  // Redis with REDIS_URL, so any proxy process serves any signed-in browser.
+  const sessions = await openSessionStore(config.redisUrl, log);
+  const proxy = createAuthenticatingProxy({ db, log, config: settings, previewTokenSecret: secret, upstream: config.router, sessions });
+  const port = await proxy.start(config.ports['draft-origin'], config.host);
+  return {
+    name: 'authenticating-proxy',
+    urls: [`http://${config.host}:${port}/ (draft-origin)`],
+    async stop() {
+      await proxy.stop();
+      await sessions.close();
+    },
+  };
+};
+
+/** Signon: users, sign-in and the OpenID Connect provider the apps sign people in through. */
+const signonTarget: Target = async ({ db, config, log }) => {
+  const signon = await createSignon({ db, log, config: config.signon, redisUrl: config.redisUrl });
+  const port = await signon.start(config.ports.signon, config.host);
+  return { name: 'signon', urls: [`http://${config.host}:${port}/users/sign_in`], stop: () => signon.stop() };
+};
+
+/**
+ * The editors' app. It calls the Publishing API with PUBLISHER_PUBLISHING_API_TOKEN,
+ * or, unset, a token it makes for the process and revokes when it stops; editors
+ * sign in through signon as its `publisher` client.
+ */
+const publisherTarget: Target = async ({ db, config, log }) => {
+  const clientSecret = config.signon.clientSecrets.publisher;
+  if (!clientSecret) throw new Error('publisher: set SIGNON_CLIENT_SECRETS=publisher=<secret>, the client secret signon knows it by');
+  let token = config.publisher.publishingApiToken;
+  let minted: string | undefined;
+  if (!token) {
+    const made = await createToken(db, `publisher@${hostname()}:${process.pid}`, [PERMISSIONS.publishingApiRead, PERMISSIONS.publishingApiWrite]);
+    token = made.token;
+    minted = made.id;
+  }
+  const sessions = await openSessionStore(config.redisUrl, log);
+  const sso = createSso({ signonUrl: config.signon.url, clientId: 'publisher', clientSecret, appUrl: config.signon.appUrls.publisher!, sessions, log });
+  const publisher = createPublisher({
+    log,
+    publishingApiUrl: config.publisher.publishingApiUrl,
+    publishingApiToken: token,
+    draftOriginUrl: config.publisher.draftOriginUrl,
+    auth: ssoAuth(sso),
+    secureCookies: config.signon.appUrls.publisher!.startsWith('https:'),
+    shutdownTimeoutMs: config.router.shutdownTimeoutMs,
+  });
+  const port = await publisher.start(config.ports.publisher, config.host);
+  return {
+    name: 'publisher',
+    urls: [`http://${config.host}:${port}/`],
+    async stop() {
+      await publisher.stop();
+      await sessions.close();
+      if (minted) await revokeToken(db, minted);
+    },
+  };
+};
+
+/**
+ * Each app's OAuth client secret at signon, unless configured
+ * (SIGNON_CLIENT_SECRETS for signon, each app's own variable), is made once
+ * per database and kept there, so signon and the apps find the same one in
+ * any process started on that database.
+ */
+async function clientSecrets({ db, config }: Platform): Promise<void> {
+  const fromApps: Record<string, string | undefined> = { 'draft-origin': config.authenticatingProxy.clientSecret || undefined };
+  for (const slug of ['publisher', 'draft-origin']) {
+    config.signon.clientSecrets[slug] ??= fromApps[slug] ?? (await generatedSecret(db, `client-secret:${slug}`, () => randomBytes(32).toString('base64url')));
+  }
+  config.authenticatingProxy.clientSecret ||= config.signon.clientSecrets['draft-origin']!;
+}
+
 /** Every target `portico start --target` accepts, in start order. */
 export const TARGETS: Record<string, Target> = {
+  // First, so the apps after it can discover the provider as they start.
+  signon: signonTarget,
   'frontend-live': frontendTarget('live'),
   'frontend-draft': frontendTarget('draft'),
   // Before the live content store, so the in-process bus has its queue bound before the first event is relayed.
@@ -169,6 +266,8 @@ export const TARGETS: Record<string, Target> = {
   'publishing-worker': publishingWorkerTarget,
   'router-live': routerTarget('live'),
   'router-draft': routerTarget('draft'),
+  'authenticating-proxy': authenticatingProxyTarget,
+  publisher: publisherTarget,
 };
 
 const DEMO_ROUTES = fileURLToPath(new URL('../../demo/routes.jsonl', import.meta.url));
@@ -197,6 +296,7 @@ export async function seedDemoRoutes({ db, config, log }: Platform): Promise<boo
 
 export async function startTargets(platform: Platform, names: string[]): Promise<Running[]> {
   const running: Running[] = [];
+  await clientSecrets(platform);
   try {
     for (const name of names) running.push(await TARGETS[name]!(platform));
   } catch (err) {

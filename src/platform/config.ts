@@ -67,6 +67,50 @@ export interface FrontendConfig {
   maxAgeSeconds: number;
 }
 
+export interface AuthenticatingProxyConfig {
+  /** The draft router the proxy lets requests through to. */
+  upstreamUrl: string;
+  /** The proxy's own public address (draft-origin): preview links and the sign-in callback are made on it. */
+  publicUrl: string;
+  /** The draft content store, asked which document a path belongs to when a preview token is shown. */
+  contentStoreUrl: string;
+  /** The OpenID Connect provider (signon). */
+  signonUrl: string;
+  /** The proxy's OAuth client at signon. */
+  clientId: string;
+  clientSecret: string;
+  /** HS256 key for preview tokens; unset, embedded mode makes one and keeps it in the database. */
+  previewTokenSecret: string | undefined;
+  /** How long a preview link works, in seconds. */
+  previewTokenTtlSeconds: number;
+}
+
+export interface SignonConfig {
+  /** Signon's public origin: the OpenID Connect issuer, where apps send people to sign in. */
+  url: string;
+  /** OAuth client secrets by application slug (`SIGNON_CLIENT_SECRETS=publisher=…,draft-origin=…`); embedded `npm start` makes any that are missing. */
+  clientSecrets: Record<string, string>;
+  /** Each application's public origin; its redirect URI is `<origin>/auth/callback` (`SIGNON_APP_URLS=publisher=https://…`). */
+  appUrls: Record<string, string>;
+  /** Signs signon's cookies; unset, one is made once per database and kept there. */
+  sessionSecret: string | undefined;
+  /** How long a sign-in session lasts without use, in milliseconds. */
+  sessionIdleMs: number;
+  /** Wrong passwords or codes in a row that lock an account, and for how long. */
+  lockout: { maxAttempts: number; lockMs: number };
+  /** How long a new API token works. */
+  apiTokenTtlMs: number;
+}
+
+export interface PublisherConfig {
+  /** The Publishing API the editors' app calls (default: this host's publishing-api port). */
+  publishingApiUrl: string;
+  /** Its bearer token; unset, `portico start` makes one for the process and revokes it on exit. */
+  publishingApiToken: string | undefined;
+  /** The draft stack's entry (the authenticating proxy), for previews and shareable preview links. */
+  draftOriginUrl: string;
+}
+
 export interface Config {
   host: string;
   ports: Record<PortName, number>;
@@ -82,6 +126,9 @@ export interface Config {
   publishing: PublishingConfig;
   search: SearchConfig;
   frontend: FrontendConfig;
+  authenticatingProxy: AuthenticatingProxyConfig;
+  publisher: PublisherConfig;
+  signon: SignonConfig;
 }
 
 export class ConfigError extends Error {
@@ -188,6 +235,18 @@ export function loadConfig(env: Env = process.env): Config {
     return raw;
   };
 
+  /** `slug=value,slug=value`, each value checked by `problem`. */
+  const slugMap = (variable: string, problem: (value: string) => string | undefined): Record<string, string> => {
+    const out: Record<string, string> = {};
+    for (const pair of (env[variable] ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+      const m = /^([a-z0-9-]+)=(.+)$/.exec(pair);
+      const why = m ? problem(m[2]!) : 'each entry is slug=value';
+      if (why) problems.push(`${variable}: ${why}, got an entry for ${JSON.stringify(m?.[1] ?? pair.split('=')[0])}`);
+      else out[m![1]!] = m![2]!;
+    }
+    return out;
+  };
+
   const ports = Object.fromEntries(
     (Object.keys(DEFAULT_PORTS) as PortName[]).map((name) => [name, port(name)]),
   ) as Record<PortName, number>;
@@ -203,6 +262,37 @@ export function loadConfig(env: Env = process.env): Config {
     draft: url('CONTENT_STORE_DRAFT_URL', ['http:', 'https:']) ?? `http://${host}:${ports['content-store-draft']}`,
   };
   const searchApiUrl = url('SEARCH_API_URL', ['http:', 'https:']) ?? `http://${host}:${ports['search-api']}`;
+  const previewTokenSecret = env.PREVIEW_TOKEN_SECRET || undefined;
+  // HS256 is only as strong as its key: 32 bytes is what RFC 7518 asks for.
+  if (previewTokenSecret !== undefined && Buffer.byteLength(previewTokenSecret) < 32) {
+    problems.push('PREVIEW_TOKEN_SECRET: must be at least 32 bytes long');
+  }
+  const authenticatingProxy: AuthenticatingProxyConfig = {
+    upstreamUrl: url('AUTHENTICATING_PROXY_UPSTREAM_URL', ['http:', 'https:']) ?? `http://${host}:${ports['router-draft']}`,
+    publicUrl: (url('DRAFT_ORIGIN_URL', ['http:', 'https:']) ?? `http://${host}:${ports['draft-origin']}`).replace(/\/$/, ''),
+    contentStoreUrl: contentStoreUrls.draft,
+    signonUrl: url('SIGNON_URL', ['http:', 'https:']) ?? `http://${host}:${ports.signon}`,
+    clientId: env.DRAFT_ORIGIN_OAUTH_CLIENT_ID || 'draft-origin',
+    clientSecret: env.DRAFT_ORIGIN_OAUTH_CLIENT_SECRET || '',
+    previewTokenSecret,
+    previewTokenTtlSeconds: Math.round(duration('PREVIEW_TOKEN_TTL', 7 * 24 * 3_600_000, 60_000) / 1000),
+  };
+
+  const signon: SignonConfig = {
+    url: (url('SIGNON_URL', ['http:', 'https:']) ?? `http://${host}:${ports.signon}`).replace(/\/$/, ''),
+    clientSecrets: slugMap('SIGNON_CLIENT_SECRETS', (v) => (v.length >= 16 ? undefined : 'a client secret must be at least 16 characters')),
+    appUrls: {
+      publisher: `http://${host}:${ports.publisher}`,
+      'draft-origin': authenticatingProxy.publicUrl,
+      ...slugMap('SIGNON_APP_URLS', (v) => (/^https?:\/\/[^/]+$/.test(v) ? undefined : 'an app URL is an origin such as https://publisher.example.org')),
+    },
+    sessionSecret: env.SESSION_SECRET || undefined,
+    sessionIdleMs: duration('SIGNON_SESSION_IDLE_TIMEOUT', 30 * 60_000, 60_000),
+    lockout: { maxAttempts: count('SIGNON_LOCKOUT_ATTEMPTS', 5), lockMs: duration('SIGNON_LOCKOUT_DURATION', 15 * 60_000, 1000) },
+    apiTokenTtlMs: duration('SIGNON_API_TOKEN_TTL', 365 * 24 * 3_600_000, 60_000),
+  };
+  if (signon.sessionSecret !== undefined && Buffer.byteLength(signon.sessionSecret) < 32) problems.push('SESSION_SECRET: must be at least 32 bytes long');
+
   const config: Config = {
     host,
     ports,
@@ -237,6 +327,13 @@ export function loadConfig(env: Env = process.env): Config {
       searchApiUrl,
       maxAgeSeconds: Math.round(duration('FRONTEND_MAX_AGE', 300_000, 0) / 1000),
     },
+    authenticatingProxy,
+    publisher: {
+      publishingApiUrl: (url('PUBLISHING_API_URL', ['http:', 'https:']) ?? `http://${host}:${ports['publishing-api']}`).replace(/\/$/, ''),
+      publishingApiToken: env.PUBLISHER_PUBLISHING_API_TOKEN || undefined,
+      draftOriginUrl: authenticatingProxy.publicUrl,
+    },
+    signon,
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

@@ -6,6 +6,7 @@ import { openBus, type Bus } from './bus/index.ts';
 import { migrateContentStore, STACKS } from '../content-store/schema.ts';
 import { migratePublishingApi } from '../publishing-api/schema.ts';
 import { migrateSearch } from '../search-api/schema.ts';
+import { migrateAuthenticatingProxy } from '../authenticating-proxy/schema.ts';
 import { migrateSignon } from '../signon/schema.ts';
 
 /** The collaborators every service is built from, chosen from configuration. */
@@ -26,6 +27,7 @@ export async function migrateAll(db: Db): Promise<void> {
   await migratePublishingApi(db);
   for (const stack of STACKS) await migrateContentStore(db, stack);
   await migrateSearch(db);
+  await migrateAuthenticatingProxy(db);
 }
 
 export async function openPlatform(config: Config, log: Logger = createLogger({ level: config.logLevel })): Promise<Platform> {
