@@ -3,45 +3,21 @@
 // the live router in headless Chromium, scanned with axe and photographed.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import axe from 'axe-core';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { DEMO_CONTENT } from '../src/cli/seed.ts';
-import { createTestDatabase, TEST_DATABASE } from '../src/platform/db/testing.ts';
 import { NOT_SEARCHABLE_TYPES, UNPUBLISHING_TYPES } from '../src/search-api/document.ts';
-import { eventually, freePortEnv } from './support/ports.ts';
+import { launchChromium, SCREENSHOTS, seriousViolations, startPlatform, type Platform } from './support/browser.ts';
+import { eventually } from './support/ports.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const BIN = fileURLToPath(new URL('../bin/portico.mjs', import.meta.url));
-const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
 const ORGANISATION = 'Department for Rural Affairs';
 
-let dir: string;
-let child: ChildProcess | undefined;
-let output = '';
-let dropDatabase: (() => Promise<void>) | undefined;
+let platform: Platform | undefined;
 let browser: Browser | undefined;
 let page: Page;
 /** Uncaught script errors on the page since the last visit: a reader would meet a broken control. */
 let scriptErrors: string[] = [];
-
-/** The portico start environment: every port free, its own data directory, and its own database in services mode. */
-async function platformEnv(): Promise<NodeJS.ProcessEnv & { site: string }> {
-  const free = await freePortEnv();
-  const env: NodeJS.ProcessEnv = { ...process.env, PORTICO_DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'warn' };
-  Object.assign(env, free.env);
-  delete env.DATABASE_URL;
-  if (TEST_DATABASE === 'postgres') {
-    const created = await createTestDatabase();
-    env.DATABASE_URL = created.url;
-    dropDatabase = created.drop;
-  }
-  return { ...env, site: `http://127.0.0.1:${free.port('router-live')}` };
-}
 
 /** How many demo documents the search page should find: the published ones that are content, not navigation or a tombstone. */
 function searchableDemoDocuments(): number {
@@ -50,25 +26,9 @@ function searchableDemoDocuments(): number {
 }
 
 before(async () => {
-  // Checked first, so a machine without Chromium learns how to get it in a second rather than after the platform starts.
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `The browser tests need Chromium at ${CHROMIUM}. Install it with \`apt-get update && apt-get install -y chromium\` ` +
-        '(as root), or run scripts/ensure-chromium.sh.',
-    );
-  }
-  browser = await chromium.launch({ executablePath: CHROMIUM });
-  dir = mkdtempSync(join(tmpdir(), 'portico-browser-'));
-  const { site, ...env } = await platformEnv();
-  child = spawn(process.execPath, [BIN, 'start'], { env });
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  await eventually(() => {
-    if (child!.exitCode !== null) throw new Error(`portico start exited ${child!.exitCode}`);
-    return output.includes('Stop with Ctrl-C') ? true : undefined;
-  }, 60_000, 'portico start').catch((err) => {
-    throw new Error(`${(err as Error).message}\n--- output so far ---\n${output.slice(-3000)}`);
-  });
+  browser = await launchChromium();
+  platform = await startPlatform();
+  const site = platform.url('router-live');
   // The index follows publishing events, which may still be arriving once the content stores have everything.
   const expected = searchableDemoDocuments();
   await eventually(async () => {
@@ -79,18 +39,11 @@ before(async () => {
   const context = await browser.newContext({ baseURL: site, viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
   page.on('pageerror', (err) => scriptErrors.push(err.message));
-  mkdirSync(SCREENSHOTS, { recursive: true });
 });
 
 after(async () => {
   await browser?.close();
-  if (child && child.exitCode === null) {
-    const exited = new Promise((resolve) => child!.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  }
-  await dropDatabase?.();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await platform?.stop();
 });
 
 /** Opens a path through the live router and answers its HTTP status. */
@@ -103,15 +56,6 @@ async function visit(path: string): Promise<number> {
 
 const h1 = () => page.getByRole('heading', { level: 1 }).textContent();
 const resultCount = async () => Number(/^(\d+) results?$/.exec(((await page.getByRole('status').textContent()) ?? '').trim())?.[1]);
-
-/** The axe rules a page breaks at serious or critical impact, each with the elements that break it. */
-async function seriousViolations(): Promise<string[]> {
-  await page.addScriptTag({ content: axe.source });
-  const results = await page.evaluate(() => (globalThis as unknown as { axe: typeof axe }).axe.run({ resultTypes: ['violations'] }));
-  return results.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 /** One page of each kind, reached at the path the demo content gives it, with something a reader of that kind of page looks for. */
 const PAGES: { type: string; path: string; status?: number; title: string; sees: (p: Page) => Promise<void> }[] = [
@@ -191,7 +135,7 @@ for (const { type, path, status = 200, title, sees } of PAGES) {
     await sees(page);
     assert.deepEqual(scriptErrors, []);
     await page.screenshot({ path: join(SCREENSHOTS, `${type}.png`), fullPage: true });
-    assert.deepEqual(await seriousViolations(), []);
+    assert.deepEqual(await seriousViolations(page), []);
   });
 }
 
