@@ -67,7 +67,23 @@ function changeParts(values: DocumentValues, action: string): boolean {
   return true;
 }
 
+/** Longer than any body an editor writes; a bigger post is not a preview request. */
+const PREVIEW_LIMIT = 1_000_000;
+
 export function registerEditing(app: FastifyInstance, deps: PageDeps): void {
+  /**
+   * The live preview's renderer: publisher.js posts a body as the editor types
+   * and shows the answer under it. The same renderer as the site, so the
+   * preview is what readers will see; the Preview button does the same without
+   * JavaScript.
+   */
+  app.post<{ Body: Body }>('/markdown-preview', { preHandler: app.csrfProtection }, async (req, reply) => {
+    requireAbility(req, 'edit');
+    const markdown = one(req.body ?? {}, 'markdown');
+    if (markdown.length > PREVIEW_LIMIT) return reply.code(413).type('text/plain; charset=utf-8').send('The text is too long to preview.');
+    return reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(renderMarkdown(markdown).html);
+  });
+
   app.get('/documents/new', async (req, reply) => {
     const documentType = one(req.query as Body, 'document_type');
     const form = formForDocumentType(documentType);
