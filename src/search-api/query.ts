@@ -23,23 +23,31 @@ const WEIGHTS = `'{0.1, 0.2, 0.4, 1.0}'::float4[]`;
 /** Rank divided by 1 + log(length): a long title and description do not win by repeating a word. */
 const LENGTH_NORMALISATION = 1;
 
+/** The words as both configurations read them: English documents carry stems, other locales plain words, and either half of the OR finds its own kind. */
+const wordsQuery = (placeholder: string) => `websearch_to_tsquery('english', ${placeholder}) || websearch_to_tsquery('simple', ${placeholder})`;
+
 /**
- * The words as both configurations read them: English documents carry stems,
- * other locales plain words, and either half of the OR finds its own kind.
- * A sub-select, so the planner cannot see the words: seeing a common one, it
- * estimates most of the table and scans it all, detoasting every
+ * The words in a sub-select, so the planner cannot see them: seeing a common
+ * one, it estimates most of the table and scans it all, detoasting every
  * search_vector, where the GIN index is several times faster.
  */
-const tsquery = (placeholder: string) => `(SELECT websearch_to_tsquery('english', ${placeholder}) || websearch_to_tsquery('simple', ${placeholder}))`;
+const tsquery = (placeholder: string) => `(SELECT ${wordsQuery(placeholder)})`;
 
 /**
  * Ranked on the title and description only: the body's vector is in TOAST,
  * and reading it for every match of a common word was most of a search's
- * time. A body match ranks 0 here, below any title or description match, and
- * body matches come newest first. ts_rank rather than ts_rank_cd: on vectors
- * this short the order is much the same, and it costs half as much a match.
+ * time. ts_rank rather than ts_rank_cd: on vectors this short the order is
+ * much the same, and it costs half as much a match.
  */
 const rank = (placeholder: string) => `ts_rank(${WEIGHTS}, heading_vector, ${tsquery(placeholder)}, ${LENGTH_NORMALISATION})`;
+
+/**
+ * A search reports its exact total up to this many matches and this many,
+ * flagged as a lower bound, past it: counting every match of a common word
+ * meant reading tens of thousands of rows. Elasticsearch's default
+ * track_total_hits is the same.
+ */
+export const TOTAL_LIMIT = 10_000;
 
 /** A range's days are whole UTC days, `to` included. */
 function conditionSql({ field, match }: Condition, p: Params): string {
@@ -61,17 +69,23 @@ function conditionSql({ field, match }: Condition, p: Params): string {
 }
 
 /**
- * The WHERE clause: the words, then every filter (AND across fields, OR
- * within one), then every reject. `exceptFilterOn` leaves out the filter on
- * one field, so that field's counts show the options a reader could switch to.
- * A reject never excludes a document that lacks the field.
+ * The filters (AND across fields, OR within one), then the rejects.
+ * `exceptFilterOn` leaves out the filter on one field, so that field's counts
+ * show the options a reader could switch to. A reject never excludes a
+ * document that lacks the field.
  */
-function whereSql(q: SearchQuery, p: Params, words: string | null, exceptFilterOn?: FieldName): string {
+function filterClauses(q: SearchQuery, p: Params, exceptFilterOn?: FieldName): string[] {
   const clauses: string[] = [];
-  if (words) clauses.push(`search_vector @@ ${tsquery(words)}`);
   for (const f of q.filters) if (f.field !== exceptFilterOn) clauses.push(`(${conditionSql(f, p)})`);
   for (const r of q.rejects) clauses.push(`NOT COALESCE((${conditionSql(r, p)}), false)`);
-  return clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
+  return clauses;
+}
+
+const whereOf = (clauses: string[]): string => (clauses.length ? `WHERE ${clauses.join(' AND ')}` : '');
+
+/** The WHERE clause: the words, then every filter and reject. */
+function whereSql(q: SearchQuery, p: Params, words: string | null, exceptFilterOn?: FieldName): string {
+  return whereOf([...(words ? [`search_vector @@ ${tsquery(words)}`] : []), ...filterClauses(q, p, exceptFilterOn)]);
 }
 
 /** A statement's parameters, the words first when there are any (used in both WHERE and ORDER BY). */
@@ -83,6 +97,7 @@ function begin(q: SearchQuery): { p: Params; words: string | null } {
 /** The page of results, with the requested fields under their names. */
 export function resultsSql(q: SearchQuery): Sql {
   const { p, words } = begin(q);
+  if (words && q.order.by === 'relevance') return byRelevanceSql(q, p, words);
   const columns = q.fields.map((f) => `${FIELDS[f].column} AS ${f}`);
   const where = whereSql(q, p, words);
   const order: string[] = [];
@@ -94,37 +109,76 @@ export function resultsSql(q: SearchQuery): Sql {
   return { text, values: p.values };
 }
 
+/**
+ * Relevance order without ranking every match: the page is the first
+ * start + count of (rank desc, newest first). Only documents whose title and
+ * description match the query on their own rank above 0, and the GIN index on
+ * heading_vector finds just those, usually a small part of a common word's
+ * matches; each of the two halves contributes at most start + count rows.
+ * Every other match ranks 0, newest first, which the public_timestamp index
+ * serves in order. There the words are not in a sub-select: with a common
+ * word the planner walks that index and stops after a few rows, with a rare
+ * one it reads the few matches through the GIN index and sorts them.
+ */
+function byRelevanceSql(q: SearchQuery, p: Params, words: string): Sql {
+  const depth = p.add(q.start + q.count, 'bigint');
+  const heading = whereOf([`heading_vector @@ ${tsquery(words)}`, `search_vector @@ ${tsquery(words)}`, ...filterClauses(q, p)]);
+  const body = whereOf([`search_vector @@ (${wordsQuery(words)})`, `NOT heading_vector @@ (${wordsQuery(words)})`, ...filterClauses(q, p)]);
+  const text = `SELECT ${q.fields.map((f) => `d.${FIELDS[f].column} AS ${f}`).join(', ')} FROM (
+      (SELECT base_path, public_timestamp, ${rank(words)} AS rank FROM search.documents ${heading}
+        ORDER BY rank DESC, public_timestamp DESC NULLS LAST, base_path LIMIT ${depth})
+      UNION ALL
+      (SELECT base_path, public_timestamp, 0::float4 AS rank FROM search.documents ${body}
+        ORDER BY public_timestamp DESC NULLS LAST, base_path LIMIT ${depth})
+    ) AS top JOIN search.documents AS d USING (base_path)
+    ORDER BY top.rank DESC, top.public_timestamp DESC NULLS LAST, base_path LIMIT ${p.add(q.count, 'int')} OFFSET ${p.add(q.start, 'bigint')}`;
+  return { text, values: p.values };
+}
+
+/** The matches, counted up to one past TOTAL_LIMIT so the caller can tell an exact total from a lower bound. */
 export function totalSql(q: SearchQuery): Sql {
   const { p, words } = begin(q);
-  return { text: `SELECT count(*)::int AS total FROM search.documents ${whereSql(q, p, words)}`, values: p.values };
+  return {
+    text: `SELECT count(*)::int AS total FROM (SELECT FROM search.documents ${whereSql(q, p, words)} LIMIT ${TOTAL_LIMIT + 1}) AS m`,
+    values: p.values,
+  };
 }
 
 /**
  * Every option of every aggregated field with its document count, most
- * documents first; the caller applies each limit. One pass over the matches:
- * each field's options are counted under every filter but its own, so the
- * filters on aggregated fields travel as flags rather than in the WHERE clause.
+ * documents first; the caller applies each limit. One pass over the matches,
+ * grouped by each field in turn (GROUPING SETS): each field's options are
+ * counted under every filter but its own, so the filters on aggregated fields
+ * become FILTER clauses of the other fields' counts rather than WHERE
+ * conditions. Organisations are grouped by the row's array of slugs, each
+ * combination once, and unnested only then; a title is read afterwards from
+ * the organisations of one document per option, rather than unpacking the
+ * jsonb of every match.
  */
 export function aggregatesSql(q: SearchQuery): Sql {
   const { p, words } = begin(q);
-  const fields = new Set(q.aggregates.map((a) => a.field));
-  const shared: SearchQuery = { ...q, filters: q.filters.filter((f) => !fields.has(f.field)) };
-  const flagged = q.filters.filter((f) => fields.has(f.field));
-  const flags = flagged.map((f, i) => `COALESCE((${conditionSql(f, p)}), false) AS f${i}`);
+  const fields = [...new Set(q.aggregates.map((a) => a.field))];
+  const shared: SearchQuery = { ...q, filters: q.filters.filter((f) => !fields.includes(f.field)) };
   const where = whereSql(shared, p, words);
-  const options = [...fields].map((field) => {
-    const others = flagged.flatMap((f, i) => (f.field === field ? [] : [`m.f${i}`]));
-    const when = others.length ? `WHERE ${others.join(' AND ')}` : '';
-    const def = FIELDS[field];
-    const name = p.add(field, 'text');
-    return def.kind === 'organisations'
-      ? `SELECT ${name}, o->>'slug', o->>'title' FROM jsonb_array_elements(m.organisations) AS o ${when}`
-      : `SELECT ${name}, m.${def.column}::text, NULL ${when}`;
+  const keys = fields.map((f) => FIELDS[f].filterColumn);
+  const counts = fields.map((field, i) => {
+    const others = q.filters.filter((f) => f.field !== field && fields.includes(f.field)).map((f) => `(${conditionSql(f, p)})`);
+    const filter = others.length ? ` FILTER (WHERE ${others.join(' AND ')})` : '';
+    return `GROUPING(${keys[i]}) = 0 AS by${i}, count(*)${filter} AS n${i}, min(base_path)${filter} AS e${i}`;
   });
-  const columns = [...new Set([...[...fields].map((f) => FIELDS[f].column), ...flags])];
-  const text = `SELECT a.field, a.slug, max(a.title) AS title, count(*)::int AS documents
-    FROM (SELECT ${columns.join(', ')} FROM search.documents ${where}) AS m
-    CROSS JOIN LATERAL (${options.join(' UNION ALL ')}) AS a(field, slug, title)
-    GROUP BY 1, 2 ORDER BY 1, documents DESC, slug`;
+  const options = fields.map((field, i) => {
+    const name = p.add(field, 'text');
+    return FIELDS[field].kind === 'organisations'
+      ? `SELECT ${name}, s, g.n${i}, g.e${i}, true FROM g CROSS JOIN LATERAL unnest(g.${keys[i]}) AS s WHERE g.by${i} AND g.n${i} > 0`
+      : `SELECT ${name}, g.${keys[i]}::text, g.n${i}, g.e${i}, false FROM g WHERE g.by${i} AND g.n${i} > 0`;
+  });
+  const text = `WITH g AS (
+      SELECT ${keys.join(', ')}, ${counts.join(', ')} FROM search.documents ${where} GROUP BY GROUPING SETS (${keys.map((k) => `(${k})`).join(', ')})
+    )
+    SELECT c.field, c.slug, c.documents,
+      CASE WHEN c.titled THEN (SELECT o->>'title' FROM search.documents AS d, jsonb_array_elements(d.organisations) AS o WHERE d.base_path = c.example AND o->>'slug' = c.slug LIMIT 1) END AS title
+    FROM (SELECT field, slug, sum(n)::int AS documents, min(example) AS example, bool_or(titled) AS titled
+      FROM (${options.join(' UNION ALL ')}) AS a(field, slug, n, example, titled) GROUP BY 1, 2) AS c
+    ORDER BY 1, documents DESC, slug`;
   return { text, values: p.values };
 }

@@ -1,7 +1,7 @@
 import type { Queryable } from '../platform/db/index.ts';
 import type { FieldName } from './fields.ts';
 import type { SearchQuery } from './params.ts';
-import { aggregatesSql, resultsSql, totalSql } from './query.ts';
+import { aggregatesSql, resultsSql, TOTAL_LIMIT, totalSql } from './query.ts';
 
 export interface AggregateOption {
   value: { slug: string; title?: string };
@@ -18,7 +18,10 @@ export interface Aggregate {
 
 export interface SearchResponse {
   results: Record<string, unknown>[];
+  /** Exact up to TOTAL_LIMIT matches; past that, TOTAL_LIMIT with `total_is_estimate`. */
   total: number;
+  /** True when there are more matches than `total` says. */
+  total_is_estimate: boolean;
   start: number;
   aggregates: Record<string, Aggregate>;
   /** Always empty: there is no spelling suggester; kept so clients of the reference work unchanged. */
@@ -46,7 +49,8 @@ export async function search(db: Queryable, q: SearchQuery): Promise<SearchRespo
   };
   return {
     results: rows.rows.map((row) => Object.fromEntries(q.fields.map((f: FieldName) => [f, present(row[f])]))),
-    total: total.rows[0]!.total,
+    total: Math.min(total.rows[0]!.total, TOTAL_LIMIT),
+    total_is_estimate: total.rows[0]!.total > TOTAL_LIMIT,
     start: q.start,
     aggregates: Object.fromEntries(q.aggregates.map((a) => [a.field, aggregateOf(a)])),
     suggested_queries: [],
