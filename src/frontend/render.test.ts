@@ -153,6 +153,7 @@ test('news article: its type, lead, organisations, image with caption, body and 
 
 const LATEST: SearchResponse = {
   total: 1,
+  totalIsEstimate: false,
   start: 0,
   aggregates: {},
   results: [{ title: 'New grants', link: '/government/news/grants', description: undefined, public_timestamp: '2024-04-03T08:30:00Z', content_store_document_type: 'press_release', organisations: [] }],

@@ -31,6 +31,8 @@ export interface FacetOption {
 export interface SearchResponse {
   results: SearchResult[];
   total: number;
+  /** The search API stopped counting at `total`: there are at least that many. */
+  totalIsEstimate: boolean;
   start: number;
   aggregates: Record<string, FacetOption[]>;
 }
@@ -94,7 +96,7 @@ export function searchApiClient(baseUrl: string, upstream: Upstream): SearchApiC
       const body = obj(res.body);
       const results = list(body.results).map(result).filter((r) => r !== undefined);
       const aggregates = Object.fromEntries(Object.entries(obj(body.aggregates)).map(([field, a]) => [field, facetOptions(a)]));
-      return { results, total: Number(body.total) || 0, start: Number(body.start) || 0, aggregates };
+      return { results, total: Number(body.total) || 0, totalIsEstimate: body.total_is_estimate === true, start: Number(body.start) || 0, aggregates };
     },
   };
 }

@@ -6,6 +6,7 @@ import { count, testFrontend } from './testing.ts';
 
 const RESPONSE: SearchResponse = {
   total: 45,
+  totalIsEstimate: false,
   start: 20,
   results: [
     {
@@ -51,6 +52,12 @@ test('the search page asks the search API for the query, filters, page and facet
   assert.match(html, /href="\/search\?q=bees&amp;organisations=dra" rel="prev"/);
   assert.match(html, /href="\/search\?q=bees&amp;organisations=dra&amp;page=3" rel="next"/);
   assert.match(html, /aria-current="page"[^>]*>\s*2|govuk-pagination__item--current[\s\S]*?2/);
+});
+
+test('a total the search API stopped counting at is shown as "more than"', async () => {
+  const fe = testFrontend({ search: { ...RESPONSE, total: 10000, totalIsEstimate: true } });
+  const res = await fe.get('/search?q=tax');
+  assert.match(res.body, /<p class="govuk-body" role="status">More than 10000 results<\/p>/);
 });
 
 test('search down: 503, the search box still there, never cached', async () => {

@@ -90,6 +90,7 @@ export async function searchPage(api: SearchApiClient, params: SearchParams, req
     view: {
       q: params.q,
       total: found.total,
+      totalIsEstimate: found.totalIsEstimate,
       facets: FACETS.map((f) => ({
         name: f.param,
         legend: f.legend,
