@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Pool } from 'undici';
+import { common, httpCommon } from './nginx.ts';
 
 /**
  * The rendered-page setups of the frontend benchmark: nginx serving the
@@ -10,23 +11,8 @@ import { Pool } from 'undici';
 
 /** nginx with 1 worker serving each saved page at its own path (`<path>.html` under `root`), with the frontend's headers. */
 export function savedPagesConfig(dir: string, root: string, port: number): string {
-  const tmp = join(dir, 'pages-tmp');
-  mkdirSync(tmp, { recursive: true });
-  return `worker_processes 1;
-daemon off;
-pid ${join(dir, 'pages.pid')};
-error_log ${join(dir, 'pages-error.log')} warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 10000000;
-  keepalive_timeout 65s;
-  client_body_temp_path ${tmp}/client;
-  proxy_temp_path ${tmp}/proxy;
-  fastcgi_temp_path ${tmp}/fastcgi;
-  uwsgi_temp_path ${tmp}/uwsgi;
-  scgi_temp_path ${tmp}/scgi;
-  types { }
+  return `${common(dir, 'pages')}http {
+${httpCommon(dir, 'pages')}  types { }
   default_type "text/html; charset=utf-8";
   server {
     listen 127.0.0.1:${port};

@@ -20,7 +20,7 @@ export function pageHtml(): string {
 }
 
 /** The settings shared by every instance: one worker, no access log, local temp paths. */
-function common(dir: string, name: string): string {
+export function common(dir: string, name: string): string {
   mkdirSync(join(dir, `${name}-tmp`), { recursive: true });
   return `worker_processes 1;
 daemon off;
@@ -30,7 +30,8 @@ events { worker_connections 4096; }
 `;
 }
 
-function httpCommon(dir: string, name: string): string {
+/** The `http` block's share of them, indented for it. */
+export function httpCommon(dir: string, name: string): string {
   const tmp = join(dir, `${name}-tmp`);
   return `  access_log off;
   keepalive_requests 10000000;

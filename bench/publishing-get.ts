@@ -1,6 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool } from 'undici';
+import { common, httpCommon } from './nginx.ts';
 import { spawnPinned } from './procs.ts';
 import { cpuSeconds, cpuTimes, cpuUsed } from './publishing-cpu.ts';
 import { itemPath, ITEM_PATH_LUA } from './publishing-protocol.ts';
@@ -14,23 +15,8 @@ import { parseWrk, socketErrorCount, type WrkResult } from './wrk.ts';
 
 /** nginx with 1 worker serving `<root>/content/...` as JSON, with the content store's cache headers. */
 export function staticConfig(dir: string, root: string, port: number): string {
-  const tmp = join(dir, 'static-tmp');
-  mkdirSync(tmp, { recursive: true });
-  return `worker_processes 1;
-daemon off;
-pid ${join(dir, 'static.pid')};
-error_log ${join(dir, 'static-error.log')} warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 10000000;
-  keepalive_timeout 65s;
-  client_body_temp_path ${tmp}/client;
-  proxy_temp_path ${tmp}/proxy;
-  fastcgi_temp_path ${tmp}/fastcgi;
-  uwsgi_temp_path ${tmp}/uwsgi;
-  scgi_temp_path ${tmp}/scgi;
-  types { }
+  return `${common(dir, 'static')}http {
+${httpCommon(dir, 'static')}  types { }
   default_type "application/json; charset=utf-8";
   server {
     listen 127.0.0.1:${port};
