@@ -104,3 +104,21 @@ export function serveRpc<Ops extends OpMap<Ops>>(handlers: Handlers<Ops>): void 
     })();
   });
 }
+
+/**
+ * The child's end on SIGTERM: stops its services one at a time in the order
+ * given (reverse start order, so nothing is cut off by what it depends on
+ * going first), reporting a failed step and going on, then exits 0.
+ */
+export function stopOnSigterm(steps: [what: string, stop: () => Promise<unknown>][]): void {
+  let stopping = false;
+  process.on('SIGTERM', () => {
+    if (stopping) return;
+    stopping = true;
+    void (async () => {
+      for (const [what, stop] of steps) {
+        await stop().catch((err) => process.stderr.write(`stack: stopping ${what} failed: ${(err as Error).message}\n`));
+      }
+    })().finally(() => process.exit(0));
+  });
+}

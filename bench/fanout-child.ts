@@ -5,7 +5,7 @@
 // `frontend` backend, all on one PostgreSQL pool. Started by
 // bench/fanout-process.ts; takes commands over IPC (bench/fanout-protocol.ts).
 import { randomUUID } from 'node:crypto';
-import { serveRpc, type Handlers } from './child-rpc.ts';
+import { serveRpc, stopOnSigterm, type Handlers } from './child-rpc.ts';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { Session } from 'node:inspector/promises';
@@ -526,27 +526,20 @@ const handlers: Handlers<Ops> = {
 };
 
 
-let stopping = false;
-/** In reverse start order, so that nothing is cut off by what it depends on going first. */
-async function shutdown(): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  const step = (what: string, fn: () => Promise<unknown>) =>
-    fn().catch((err) => process.stderr.write(`stack: stopping ${what} failed: ${(err as Error).message}\n`));
-  await step('router', () => router.stop());
-  await step('workers', () => workers.stop());
-  await step('publishing api', () => api.stop());
-  await step('queue', () => queue.stop());
-  await step('content stores', () => Promise.all([stores.live.stop(), stores.draft.stop()]));
-  await step('bus', () => bus.close());
-  await step('frontend', () => drain(frontend, 1000));
-  await step('database', () => pool.close());
-}
+stopOnSigterm([
+  ['router', () => router.stop()],
+  ['workers', () => workers.stop()],
+  ['publishing api', () => api.stop()],
+  ['queue', () => queue.stop()],
+  ['content stores', () => Promise.all([stores.live.stop(), stores.draft.stop()])],
+  ['bus', () => bus.close()],
+  ['frontend', () => drain(frontend, 1000)],
+  ['database', () => pool.close()],
+]);
 
 serveRpc<Ops>(handlers);
 // The benchmark going away, however it went, ends this process too.
 process.on('disconnect', () => process.exit(0));
-process.on('SIGTERM', () => void shutdown().finally(() => process.exit(0)));
 
 const ready: ReadyMessage = { ready: true, token: editor.token };
 process.send(ready);

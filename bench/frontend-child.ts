@@ -28,7 +28,7 @@ import { createRouter } from '../src/router/index.ts';
 import { createSearchApi } from '../src/search-api/index.ts';
 import { SEARCH_BACKEND_ID, SEARCH_ROUTES } from '../src/search-api/routes.ts';
 import { createToken, tokenAuthenticator } from '../src/signon/tokens.ts';
-import { serveRpc, type Handlers } from './child-rpc.ts';
+import { serveRpc, stopOnSigterm, type Handlers } from './child-rpc.ts';
 import { COMMON_WORDS, DOCUMENT_TYPES, FUNCTION_WORDS, guideParts, ORGANISATIONS, RARE_WORDS } from './frontend-corpus.ts';
 import { ENV, FLOOR_PATH, type FrontendPorts, type Ops, type ReadyMessage } from './frontend-protocol.ts';
 
@@ -329,25 +329,18 @@ const handlers: Handlers<Ops> = {
   },
 };
 
-let stopping = false;
-/** In reverse start order, so that nothing is cut off by what it depends on going first. */
-async function shutdown(): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  const step = (what: string, fn: () => Promise<unknown>) =>
-    fn().catch((err) => process.stderr.write(`stack: stopping ${what} failed: ${(err as Error).message}\n`));
-  await step('routers', () => Promise.all([router.stop(), floorRouter.stop()]));
-  await step('frontend', () => frontend.stop());
-  await step('content store', () => live.stop());
-  await step('search API', () => search.stop());
-  await step('floor backend', () => drain(floor, 1000));
-  await step('database', () => db.close());
-}
+stopOnSigterm([
+  ['routers', () => Promise.all([router.stop(), floorRouter.stop()])],
+  ['frontend', () => frontend.stop()],
+  ['content store', () => live.stop()],
+  ['search API', () => search.stop()],
+  ['floor backend', () => drain(floor, 1000)],
+  ['database', () => db.close()],
+]);
 
 serveRpc<Ops>(handlers);
 // The benchmark going away, however it went, ends this process too.
 process.on('disconnect', () => process.exit(0));
-process.on('SIGTERM', () => void shutdown().finally(() => process.exit(0)));
 
 const ready: ReadyMessage = { ready: true };
 process.send(ready);

@@ -4,7 +4,7 @@
 // database. Started by bench/publishing-process.ts; takes commands over IPC
 // (bench/publishing-protocol.ts).
 import { randomUUID } from 'node:crypto';
-import { serveRpc, type Handlers } from './child-rpc.ts';
+import { serveRpc, stopOnSigterm, type Handlers } from './child-rpc.ts';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, join } from 'node:path';
@@ -271,26 +271,19 @@ const handlers: Handlers<Ops> = {
 };
 
 
-let stopping = false;
-/** In reverse start order, so that nothing is cut off by what it depends on going first. */
-async function shutdown(): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  const step = (what: string, fn: () => Promise<unknown>) =>
-    fn().catch((err) => process.stderr.write(`stack: stopping ${what} failed: ${(err as Error).message}\n`));
-  await step('router', () => router.stop());
-  await step('workers', () => workers.stop());
-  await step('publishing api', () => api.stop());
-  await step('queue', () => queue.stop());
-  await step('content stores', () => Promise.all([stores.live.stop(), stores.draft.stop()]));
-  await step('frontend', () => drain(frontend, 1000));
-  await step('database', () => db.close());
-}
+stopOnSigterm([
+  ['router', () => router.stop()],
+  ['workers', () => workers.stop()],
+  ['publishing api', () => api.stop()],
+  ['queue', () => queue.stop()],
+  ['content stores', () => Promise.all([stores.live.stop(), stores.draft.stop()])],
+  ['frontend', () => drain(frontend, 1000)],
+  ['database', () => db.close()],
+]);
 
 serveRpc<Ops>(handlers);
 // The benchmark going away, however it went, ends this process too.
 process.on('disconnect', () => process.exit(0));
-process.on('SIGTERM', () => void shutdown().finally(() => process.exit(0)));
 
 const ready: ReadyMessage = { ready: true, token: editor.token };
 process.send(ready);
