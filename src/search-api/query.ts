@@ -110,27 +110,54 @@ export function resultsSql(q: SearchQuery): Sql {
 }
 
 /**
+ * How many of the newest documents the body half reads, per result it needs,
+ * before it turns to the GIN index. Reading a document there costs about
+ * seven times what a match found through the index costs (its search_vector
+ * comes out of TOAST), so a word in more than 1 in 40 documents is found
+ * sooner by walking, and a rarer one wastes at most a small, fixed walk.
+ */
+const WALK_PER_RESULT = 40;
+/** The most it reads, so that a deep page of a rare word does not read the whole table before turning to the index. */
+const WALK_MAX = 2000;
+
+/**
  * Relevance order without ranking every match: the page is the first
  * start + count of (rank desc, newest first). Only documents whose title and
  * description match the query on their own rank above 0, and the GIN index on
  * heading_vector finds just those, usually a small part of a common word's
  * matches; each of the two halves contributes at most start + count rows.
- * Every other match ranks 0, newest first, which the public_timestamp index
- * serves in order. There the words are not in a sub-select: with a common
- * word the planner walks that index and stops after a few rows, with a rare
- * one it reads the few matches through the GIN index and sorts them.
+ *
+ * Every other match ranks 0, newest first. A common word's first matches are
+ * among the newest documents, which the public_timestamp index serves in
+ * order; a rare word's are found through the GIN index and sorted. The
+ * planner used to choose between the two from its estimate of the matches,
+ * but it costs a document read on the walk as if it were free, so it walked
+ * thousands of documents for a word in 1% of them. Now the statement walks
+ * a bounded number of the newest documents, and only when they hold fewer
+ * matches than the page needs does it read the matches through the index:
+ * either way the rows are the first matches in that order.
  */
 function byRelevanceSql(q: SearchQuery, p: Params, words: string): Sql {
   const depth = p.add(q.start + q.count, 'bigint');
-  const heading = whereOf([`heading_vector @@ ${tsquery(words)}`, `search_vector @@ ${tsquery(words)}`, ...filterClauses(q, p)]);
-  const body = whereOf([`search_vector @@ (${wordsQuery(words)})`, `NOT heading_vector @@ (${wordsQuery(words)})`, ...filterClauses(q, p)]);
-  const text = `SELECT ${q.fields.map((f) => `d.${FIELDS[f].column} AS ${f}`).join(', ')} FROM (
+  const walk = p.add(Math.min((q.start + q.count) * WALK_PER_RESULT, WALK_MAX), 'bigint');
+  // A heading that matches is part of the whole document, which then matches too, unless a word is negated (websearch's -word) and is in the body.
+  const negates = q.q!.includes('-');
+  const heading = whereOf([`heading_vector @@ ${tsquery(words)}`, ...(negates ? [`search_vector @@ ${tsquery(words)}`] : []), ...filterClauses(q, p)]);
+  const body = whereOf([`search_vector @@ ${tsquery(words)}`, `NOT heading_vector @@ ${tsquery(words)}`, ...filterClauses(q, p)]);
+  const text = `WITH walked AS (
+      SELECT base_path, public_timestamp FROM (SELECT * FROM search.documents ORDER BY public_timestamp DESC NULLS LAST, base_path LIMIT ${walk}) AS newest
+      ${body} ORDER BY public_timestamp DESC NULLS LAST, base_path LIMIT ${depth}
+    )
+    SELECT ${q.fields.map((f) => `d.${FIELDS[f].column} AS ${f}`).join(', ')} FROM (
       (SELECT base_path, public_timestamp, ${rank(words)} AS rank FROM search.documents ${heading}
         ORDER BY rank DESC, public_timestamp DESC NULLS LAST, base_path LIMIT ${depth})
       UNION ALL
-      (SELECT base_path, public_timestamp, 0::float4 AS rank FROM search.documents ${body}
+      SELECT base_path, public_timestamp, 0::float4 FROM walked WHERE (SELECT count(*) FROM walked) = ${depth}
+      UNION ALL
+      (SELECT base_path, public_timestamp, 0::float4 FROM (SELECT base_path, public_timestamp FROM search.documents ${body} OFFSET 0) AS matches
+        WHERE (SELECT count(*) FROM walked) < ${depth}
         ORDER BY public_timestamp DESC NULLS LAST, base_path LIMIT ${depth})
-    ) AS top JOIN search.documents AS d USING (base_path)
+    ) AS top(base_path, public_timestamp, rank) JOIN search.documents AS d USING (base_path)
     ORDER BY top.rank DESC, top.public_timestamp DESC NULLS LAST, base_path LIMIT ${p.add(q.count, 'int')} OFFSET ${p.add(q.start, 'bigint')}`;
   return { text, values: p.values };
 }
@@ -146,14 +173,20 @@ export function totalSql(q: SearchQuery): Sql {
 
 /**
  * Every option of every aggregated field with its document count, most
- * documents first; the caller applies each limit. One pass over the matches,
- * grouped by each field in turn (GROUPING SETS): each field's options are
- * counted under every filter but its own, so the filters on aggregated fields
- * become FILTER clauses of the other fields' counts rather than WHERE
- * conditions. Organisations are grouped by the row's array of slugs, each
- * combination once, and unnested only then; a title is read afterwards from
- * the organisations of one document per option, rather than unpacking the
- * jsonb of every match.
+ * documents first (the caller applies each limit), and then the total: one
+ * pass over the matches, grouped by each field in turn (GROUPING SETS). Each
+ * field's options are counted under every filter but its own, so the filters
+ * on aggregated fields become FILTER clauses of the other fields' counts
+ * rather than WHERE conditions. Organisations are grouped by the row's array
+ * of slugs, each combination once, and unnested only then; a title is read
+ * afterwards from the organisations of one document per option (the first by
+ * path), rather than unpacking the jsonb of every match.
+ *
+ * The total comes from the same pass rather than a statement of its own,
+ * which would read the matches again: every match is in exactly one group of
+ * the first field, so the groups that also pass that field's own filter add
+ * up to the matches of every filter. It is exact, and past TOTAL_LIMIT
+ * reported as the separate count is. Its row comes last, with no field.
  */
 export function aggregatesSql(q: SearchQuery): Sql {
   const { p, words } = begin(q);
@@ -161,17 +194,20 @@ export function aggregatesSql(q: SearchQuery): Sql {
   const shared: SearchQuery = { ...q, filters: q.filters.filter((f) => !fields.includes(f.field)) };
   const where = whereSql(shared, p, words);
   const keys = fields.map((f) => FIELDS[f].filterColumn);
+  const titled = (field: FieldName) => FIELDS[field].kind === 'organisations';
   const counts = fields.map((field, i) => {
     const others = q.filters.filter((f) => f.field !== field && fields.includes(f.field)).map((f) => `(${conditionSql(f, p)})`);
     const filter = others.length ? ` FILTER (WHERE ${others.join(' AND ')})` : '';
-    return `GROUPING(${keys[i]}) = 0 AS by${i}, count(*)${filter} AS n${i}, min(base_path)${filter} AS e${i}`;
+    // Only an organisation needs an example document, for its title; every aggregate is computed for every grouping set, so each one left out saves work on every match.
+    return `GROUPING(${keys[i]}) = 0 AS by${i}, count(*)${filter} AS n${i}${titled(field) ? `, min(base_path)${filter} AS e${i}` : ''}`;
   });
   const options = fields.map((field, i) => {
     const name = p.add(field, 'text');
-    return FIELDS[field].kind === 'organisations'
+    return titled(field)
       ? `SELECT ${name}, s, g.n${i}, g.e${i}, true FROM g CROSS JOIN LATERAL unnest(g.${keys[i]}) AS s WHERE g.by${i} AND g.n${i} > 0`
-      : `SELECT ${name}, g.${keys[i]}::text, g.n${i}, g.e${i}, false FROM g WHERE g.by${i} AND g.n${i} > 0`;
+      : `SELECT ${name}, g.${keys[i]}::text, g.n${i}, NULL, false FROM g WHERE g.by${i} AND g.n${i} > 0`;
   });
+  const own = q.filters.filter((f) => f.field === fields[0]).map((f) => ` AND (${conditionSql(f, p)})`);
   const text = `WITH g AS (
       SELECT ${keys.join(', ')}, ${counts.join(', ')} FROM search.documents ${where} GROUP BY GROUPING SETS (${keys.map((k) => `(${k})`).join(', ')})
     )
@@ -179,6 +215,8 @@ export function aggregatesSql(q: SearchQuery): Sql {
       CASE WHEN c.titled THEN (SELECT o->>'title' FROM search.documents AS d, jsonb_array_elements(d.organisations) AS o WHERE d.base_path = c.example AND o->>'slug' = c.slug LIMIT 1) END AS title
     FROM (SELECT field, slug, sum(n)::int AS documents, min(example) AS example, bool_or(titled) AS titled
       FROM (${options.join(' UNION ALL ')}) AS a(field, slug, n, example, titled) GROUP BY 1, 2) AS c
-    ORDER BY 1, documents DESC, slug`;
+    UNION ALL
+    SELECT NULL, NULL, coalesce(sum(g.n0), 0)::int, NULL FROM g WHERE g.by0${own.join('')}
+    ORDER BY 1 NULLS LAST, 3 DESC, 2`;
   return { text, values: p.values };
 }

@@ -87,6 +87,30 @@ describe('searching at scale', () => {
     assert.deepEqual(aggregates.content_store_document_type!.options, [{ value: { slug: 'guide' }, documents: TOTAL_LIMIT + 1 }]);
   });
 
+  test('a search with aggregates reports the same total as without, under filters on aggregated fields too and past the limit', async () => {
+    const totals = async (qs: string) => {
+      const plain = await run(`${qs}&count=0`);
+      const counted = await run(`${qs}&count=0&aggregate_organisations=5&aggregate_content_store_document_type=5`);
+      return [plain, counted].map(({ total, total_is_estimate }) => ({ total, total_is_estimate }));
+    };
+    for (const qs of [
+      'q=plenty',
+      'q=exact',
+      'q=badger',
+      'q=badger&filter_organisations=alpha',
+      'q=badger&filter_content_store_document_type=news_story',
+      'q=badger&filter_organisations=alpha&filter_content_store_document_type=news_story',
+      'q=badger&filter_organisations=alpha&filter_organisations=beta&reject_content_store_document_type=answer',
+      'q=badger&filter_organisations=nobody',
+      'q=nothingmatches',
+      'filter_organisations=gamma',
+    ]) {
+      const [plain, counted] = await totals(qs);
+      assert.deepEqual(counted, plain, qs);
+    }
+    assert.deepEqual((await totals('q=badger&filter_organisations=alpha&filter_content_store_document_type=news_story'))[1], { total: 10, total_is_estimate: false });
+  });
+
   test('aggregates under filters on both aggregated fields match counting the documents one by one', async () => {
     const filters = 'filter_organisations=alpha&filter_content_store_document_type=news_story';
     const { aggregates } = await run(`q=badger&count=0&${filters}&aggregate_organisations=5&aggregate_content_store_document_type=5`);

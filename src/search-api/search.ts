@@ -31,17 +31,22 @@ export interface SearchResponse {
 // Both drivers hand back jsonb parsed and timestamptz as a Date.
 const present = (value: unknown): unknown => (value instanceof Date ? value.toISOString() : value);
 
-/** Runs a parsed search: the page, the total and each aggregate, answered in the reference's shape. */
+/**
+ * Runs a parsed search: the page, the total and each aggregate, answered in
+ * the reference's shape. The page and the counting run side by side; with
+ * aggregates, the statement that counts them also counts the total.
+ */
 export async function search(db: Queryable, q: SearchQuery): Promise<SearchResponse> {
   const page = resultsSql(q);
-  const count = totalSql(q);
   const aggregates = q.aggregates.length ? aggregatesSql(q) : null;
+  const count = aggregates ? null : totalSql(q);
   const [rows, total, aggregated] = await Promise.all([
     db.query<Record<string, unknown>>(page.text, page.values),
-    db.query<{ total: number }>(count.text, count.values),
-    aggregates && db.query<{ field: FieldName; slug: string; title: string | null; documents: number }>(aggregates.text, aggregates.values),
+    count && db.query<{ total: number }>(count.text, count.values),
+    aggregates && db.query<{ field: FieldName | null; slug: string; title: string | null; documents: number }>(aggregates.text, aggregates.values),
   ]);
-  const counted = aggregated?.rows ?? [];
+  const counted = aggregated?.rows.filter((o) => o.field !== null) ?? [];
+  const matches = total ? total.rows[0]!.total : aggregated!.rows.at(-1)!.documents;
   const aggregateOf = ({ field, limit }: SearchQuery['aggregates'][number]): Aggregate => {
     const options = counted.filter((o) => o.field === field);
     const shown = options.slice(0, limit).map((o) => ({ value: o.title === null ? { slug: o.slug } : { slug: o.slug, title: o.title }, documents: o.documents }));
@@ -49,8 +54,8 @@ export async function search(db: Queryable, q: SearchQuery): Promise<SearchRespo
   };
   return {
     results: rows.rows.map((row) => Object.fromEntries(q.fields.map((f: FieldName) => [f, present(row[f])]))),
-    total: Math.min(total.rows[0]!.total, TOTAL_LIMIT),
-    total_is_estimate: total.rows[0]!.total > TOTAL_LIMIT,
+    total: Math.min(matches, TOTAL_LIMIT),
+    total_is_estimate: matches > TOTAL_LIMIT,
     start: q.start,
     aggregates: Object.fromEntries(q.aggregates.map((a) => [a.field, aggregateOf(a)])),
     suggested_queries: [],
