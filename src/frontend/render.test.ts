@@ -17,6 +17,10 @@ function assertAccessibleShell(html: string): void {
   assert.match(html, /<a href="#main-content" class="govuk-skip-link"/);
   assert.match(html, /<header class="govuk-template__header"/);
   assert.match(html, /<footer class="govuk-template__footer"/);
+  // Portico is not a Crown site: its own footer, with no crown, licence logo or Crown copyright link.
+  const footer = html.slice(html.indexOf('<footer'));
+  assert.match(footer, /© Portico/);
+  assert.doesNotMatch(footer, /crown|govuk-footer__licence-logo|nationalarchives/i);
   for (const nav of html.match(/<nav[^>]*>/g) ?? []) assert.match(nav, /aria-label(ledby)?="[^"]+"/, `unlabelled ${nav}`);
   const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
   assert.equal(new Set(ids).size, ids.length, `duplicate ids: ${ids}`);

@@ -3,6 +3,7 @@ import { createApi, type Api } from '../platform/api.ts';
 import type { Logger } from '../platform/log.ts';
 import { assetHandler, type Assets } from '../platform/ui/assets.ts';
 import type { Page } from './page.ts';
+import { pageContentSecurityPolicy } from './csp.ts';
 import { matchesIfNoneMatch, type CachedPage, type PageCache } from './page-cache.ts';
 import { contentPage, errorPage, type PageDeps } from './pages.ts';
 import { parseSearchParams, searchPage } from './search.ts';
@@ -45,13 +46,15 @@ export function createFrontendApp(opts: FrontendAppOptions): Api {
   // Readiness is the process alone: were it the content store too, its outage would take every frontend out at once, and the error pages with them.
   const api = createApi({ name: `frontend-${stack}`, log: opts.log });
   const { app } = api;
+  const contentSecurityPolicy = pageContentSecurityPolicy();
 
   const headers = (reply: FastifyReply, status: number, upstreamMaxAge: number | undefined) =>
     reply
       .code(status)
       .type('text/html; charset=utf-8')
       .header('cache-control', pageCacheControl(stack, status, opts.maxAgeSeconds, upstreamMaxAge))
-      .header('x-content-type-options', 'nosniff');
+      .header('x-content-type-options', 'nosniff')
+      .header('content-security-policy', contentSecurityPolicy);
 
   const send = (reply: FastifyReply, page: Page, upstreamMaxAge: number | undefined) => headers(reply, page.status, upstreamMaxAge).send(views.render(page));
 
