@@ -81,6 +81,7 @@ test('an editor creates a guide with parts: it is saved as a draft and listed', 
 
   const list = await editor.get('/?q=hens');
   assert.match(text(list.body), /Keeping hens \/keeping-hens Guide Draft/);
+  assert.doesNotMatch(list.body, /Crown copyright|govuk-footer__crown/, "the platform's footer, not GOV.UK's");
   assert.doesNotMatch((await editor.get('/?q=hens&state=published')).body, /Keeping hens/);
   assert.doesNotMatch((await editor.get('/?q=hens&document_type=answer')).body, /Keeping hens/);
 });

@@ -19,6 +19,8 @@ test('the sign-in page is a govuk-frontend form with a CSRF token', async () => 
   assert.match(page.body, /<form method="post" action="\/users\/sign_in"/);
   assert.match(page.body, /name="_csrf" value="[^"]+"/);
   assert.match(page.body, /govuk-frontend\.min\.css/);
+  assert.match(page.body, /© Portico/);
+  assert.doesNotMatch(page.body, /Crown copyright|govuk-footer__crown/, 'Portico is not a Crown site');
 });
 
 test('a form posted without its CSRF token is refused', async () => {
