@@ -47,6 +47,8 @@ test('a draft announces nothing; publishing announces the item with its links ex
   assert.equal(published.body.base_path, '/fish-quotas');
   assert.equal(published.body.update_type, 'minor');
   assert.equal(published.body.links.organisations[0].title, 'Fisheries Agency');
+  assert.deepEqual(published.body.routes, [{ path: '/fish-quotas', type: 'exact' }], 'consumers such as the edge purge every route');
+  assert.deepEqual(published.body.redirects, []);
   assert.ok(published.id, 'each event has an id consumers de-duplicate by');
 });
 
@@ -59,6 +61,7 @@ test('a links change, an unpublish and a vanish each announce themselves', async
   assert.equal((await s.call('POST', `/v2/content/${ID}/unpublish`, { type: 'gone' })).status, 200);
   const gone = await nextEvent('gone.unpublish');
   assert.equal(gone.body.base_path, '/fish-quotas');
+  assert.deepEqual(gone.body.routes, [{ path: '/fish-quotas', type: 'exact' }], 'the gone route is announced too');
 
   assert.equal((await s.call('POST', `/v2/content/${ID}/unpublish`, { type: 'vanish' })).status, 200);
   const vanish = await nextEvent('vanish.unpublish');

@@ -27,7 +27,8 @@ export interface AnnouncedItem {
 
 /**
  * Records, in the write's own transaction, one event per live item written:
- * the item as readers get it (links expanded), with what kind of change it was.
+ * the item as readers get it (links expanded), its routes and redirects, and
+ * what kind of change it was.
  */
 export function announceItems(tx: Queryable, schema: string, items: readonly AnnouncedItem[], eventType: EventType): Promise<string[]> {
   return writeManyToOutbox(
@@ -35,7 +36,14 @@ export function announceItems(tx: Queryable, schema: string, items: readonly Ann
     schema,
     items.map(({ payload, presented }) => ({
       routingKey: `${payload.schema_name}.${eventType}`,
-      body: { ...(JSON.parse(presented) as object), update_type: eventType, payload_version: payload.payload_version },
+      // Routes and redirects ride along, as on GOV.UK's queue, so the edge can purge and the mirror re-crawl every path the item answers.
+      body: {
+        ...(JSON.parse(presented) as object),
+        routes: payload.routes,
+        redirects: payload.redirects,
+        update_type: eventType,
+        payload_version: payload.payload_version,
+      },
     })),
   );
 }
