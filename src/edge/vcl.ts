@@ -1,0 +1,451 @@
+import { DOCUMENT_EXTENSIONS } from '../mirror/layout.ts';
+import { PURGE_TOKEN_HEADER, SOFT_PURGE_HEADER } from './purge-types.ts';
+
+/**
+ * The settings baked into a generated VCL. Varnish reads its configuration
+ * once, so every value here is fixed until the VCL is generated and loaded
+ * again.
+ */
+export interface VclOptions {
+  /** The live router: `http://host:port`. */
+  originUrl: string;
+  /** The mirror's static server: `http://host:port`. */
+  mirrorUrl: string;
+  /** The site's hosts (no port), the first one canonical: the apex redirects there; any host not listed here or as apex gets 404. */
+  wwwHosts: readonly string[];
+  /** Bare domains, answered with a 301 to the first www host. */
+  apexHosts: readonly string[];
+  /** The value PURGE requests must carry in the purge token header. */
+  purgeToken: string;
+  /** Seconds a cacheable response that states no lifetime is kept. */
+  defaultTtlSeconds: number;
+  /** Seconds past freshness a copy stands in for a failing origin, unless the response says `stale-if-error`. */
+  staleIfErrorSeconds: number;
+  /** The origin path the health probe asks for; it must answer 200. */
+  probePath: string;
+}
+
+export const VCL_DEFAULTS = {
+  defaultTtlSeconds: 3600,
+  staleIfErrorSeconds: 24 * 3600,
+  probePath: '/',
+} as const;
+
+export class VclOptionError extends Error {
+  constructor(
+    readonly field: string,
+    reason: string,
+  ) {
+    super(`${field}: ${reason}`);
+    this.name = 'VclOptionError';
+  }
+}
+
+interface Backend {
+  host: string;
+  port: number;
+}
+
+/** Varnish backends speak plain HTTP to a host and port, resolved when the VCL loads. */
+function backend(field: string, url: string): Backend {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new VclOptionError(field, `not a URL: ${JSON.stringify(url)}`);
+  }
+  if (u.protocol !== 'http:') throw new VclOptionError(field, `Varnish backends are plain http, got ${u.protocol}`);
+  if (u.pathname !== '/' || u.search || u.username) throw new VclOptionError(field, `must be just http://host:port, got ${JSON.stringify(url)}`);
+  const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
+  return { host, port: u.port ? Number(u.port) : 80 };
+}
+
+const HOST = /^([a-z0-9]([a-z0-9.-]*[a-z0-9])?|\[[0-9a-f:.]+\])$/;
+
+function hostName(field: string, host: string): string {
+  const h = host.toLowerCase();
+  if (!HOST.test(h)) throw new VclOptionError(field, `must be a host name without port, got ${JSON.stringify(host)}`);
+  return h;
+}
+
+/** VCL string literals end at a double quote and cannot hold a line break or other control character. */
+function literal(field: string, value: string): string {
+  if (!/^[\x21-\x7e]+$/.test(value) || value.includes('"')) {
+    throw new VclOptionError(field, 'must be printable ASCII without spaces or double quotes (it goes into a VCL string)');
+  }
+  return `"${value}"`;
+}
+
+function seconds(field: string, n: number): number {
+  if (!Number.isInteger(n) || n < 0) throw new VclOptionError(field, `must be a whole number of seconds >= 0, got ${n}`);
+  return n;
+}
+
+function checked(o: VclOptions) {
+  if (!o.probePath.startsWith('/')) throw new VclOptionError('probePath', `must start with /, got ${JSON.stringify(o.probePath)}`);
+  const www = [...new Set(o.wwwHosts.map((h) => hostName('wwwHosts', h)))];
+  if (www.length === 0) throw new VclOptionError('wwwHosts', 'at least one host is needed');
+  const apex = [...new Set(o.apexHosts.map((h) => hostName('apexHosts', h)))];
+  const both = apex.find((h) => www.includes(h));
+  if (both) throw new VclOptionError('apexHosts', `${both} is also a www host`);
+  if (o.purgeToken.length < 16) throw new VclOptionError('purgeToken', 'must be at least 16 characters');
+  return {
+    origin: backend('originUrl', o.originUrl),
+    mirror: backend('mirrorUrl', o.mirrorUrl),
+    www,
+    apex,
+    token: literal('purgeToken', o.purgeToken),
+    probe: literal('probePath', o.probePath),
+    defaultTtl: seconds('defaultTtlSeconds', o.defaultTtlSeconds),
+    staleIfError: seconds('staleIfErrorSeconds', o.staleIfErrorSeconds),
+  };
+}
+
+/** The extensions the mirror keeps as they are; any other path is a page saved as `<path>.html`. */
+const MIRROR_EXTENSIONS = [...DOCUMENT_EXTENSIONS].join('|');
+
+/**
+ * A Varnish 7.1 configuration (VCL 4.1) with the edge's rules: see
+ * docs/decisions/023-generated-vcl.md for how each maps onto Varnish and
+ * where it differs from Portico's edge.
+ */
+export function generateVcl(options: VclOptions): string {
+  const c = checked(options);
+  const canonical = c.www[0]!;
+  const anyOf = (hosts: readonly string[]) => hosts.map((h) => `req.http.Portico-Host == "${h}"`).join(' || ');
+  const apexRedirect = c.apex.length
+    ? `
+    if (req.restarts == 0 && req.method != "PURGE" && (${anyOf(c.apex)})) {
+        return (synth(751, "Moved Permanently"));
+    }`
+    : '';
+  return `vcl 4.1;
+
+# Generated by \`portico edge vcl\`: regenerate it instead of editing it.
+# The rules follow Portico's edge (src/edge); docs/decisions/023-generated-vcl.md
+# says where they differ.
+
+import std;
+import purge;
+
+probe origin_ready {
+    .url = ${c.probe};
+    .interval = 1s;
+    .timeout = 1s;
+    .window = 3;
+    .threshold = 2;
+    # Healthy from the start, so a new Varnish does not send its first requests to the mirror.
+    .initial = 2;
+}
+
+backend origin {
+    .host = "${c.origin.host}";
+    .port = "${c.origin.port}";
+    .probe = origin_ready;
+    .connect_timeout = 5s;
+    .first_byte_timeout = 15s;
+    .between_bytes_timeout = 10s;
+    .max_connections = 200;
+}
+
+probe mirror_ready {
+    .url = "/healthcheck/ready";
+    .interval = 5s;
+    .timeout = 2s;
+    .window = 3;
+    .threshold = 2;
+    .initial = 2;
+}
+
+backend mirror {
+    .host = "${c.mirror.host}";
+    .port = "${c.mirror.port}";
+    .probe = mirror_ready;
+    .connect_timeout = 2s;
+    .first_byte_timeout = 10s;
+    .between_bytes_timeout = 10s;
+}
+
+sub vcl_recv {
+    if (req.restarts == 0) {
+        # Headers this VCL uses to carry state across restarts are never taken from a client.
+        unset req.http.Portico-Host;
+        unset req.http.Portico-Query;
+        unset req.http.Portico-Cache;
+        unset req.http.Portico-Refetch;
+        unset req.http.Portico-Origin-Failed;
+        unset req.http.Portico-Mirror;
+        if (!req.http.Portico-Request-Id) {
+            # No UUID in Debian's vmods: the transaction id and 62 random bits.
+            set req.http.Portico-Request-Id = "varnish-" + req.xid + "-" +
+                std.integer(real = std.random(0, 2147483647)) + "-" +
+                std.integer(real = std.random(0, 2147483647));
+        }
+        # Port and trailing dot dropped; without a Host (HTTP/1.0) a request is www's, as at the edge.
+        set req.http.Portico-Host = std.tolower(regsub(regsub(req.http.host, ":[0-9]+$", ""), "[.]$", ""));
+    }
+${apexRedirect}
+    if (req.method == "PURGE") {
+        if (req.http.${PURGE_TOKEN_HEADER} != ${c.token}) {
+            return (synth(403, "Forbidden"));
+        }
+    } else if (!(${anyOf(c.www)} || req.http.Portico-Host == "")) {
+        return (synth(404, "Unknown host"));
+    }
+    # One cache for every www name.
+    set req.http.host = "${canonical}";
+
+    if (req.restarts == 0) {
+        # utm_* pairs dropped, the rest sorted: one cached copy however the query is written.
+        set req.url = regsuball(req.url, "(?<=[?&])utm_[^&]*(&|$)", "");
+        set req.url = regsub(req.url, "[?&]+$", "");
+        set req.url = std.querysort(req.url);
+    }
+    # The query goes into Vary, not the hash (see vcl_hash), so that one purge
+    # of a path reaches every query-string variant of it.
+    set req.http.Portico-Query = regsub(req.url, "^[^?]*", "");
+
+    if (req.method == "PURGE") {
+        if (req.http.${SOFT_PURGE_HEADER} == "1") {
+            return (hash);
+        }
+        return (purge);
+    }
+    if (req.method != "GET" && req.method != "HEAD") {
+        return (pass);
+    }
+    if (req.http.Authorization) {
+        return (pass);
+    }
+    # The public site keeps no sessions; a cookie must not split or bypass the cache.
+    unset req.http.Cookie;
+    if (req.http.Portico-Origin-Failed) {
+        set req.grace = ${c.staleIfError}s;
+    } else if (req.http.Portico-Refetch) {
+        # Past stale-while-revalidate: only a fresh copy will do, fetched while others wait.
+        set req.grace = 0s;
+    }
+    return (hash);
+}
+
+sub vcl_hash {
+    hash_data(regsub(req.url, "[?].*$", ""));
+    hash_data(req.http.host);
+    return (lookup);
+}
+
+sub portico_soft_purge {
+    purge.soft(0s);
+    return (synth(200, "Soft purged"));
+}
+
+sub vcl_purge {
+    return (synth(200, "Purged"));
+}
+
+sub vcl_hit {
+    if (req.method == "PURGE") {
+        call portico_soft_purge;
+    }
+    if (obj.ttl >= 0s) {
+        set req.http.Portico-Cache = "HIT";
+        return (deliver);
+    }
+    # A soft purge shortens the stored lifetime below the one origin gave
+    # (Portico-TTL); such a copy stands in only for a failing origin, never
+    # while revalidating, as in Portico's edge.
+    if (req.http.Portico-Origin-Failed ||
+        (obj.ttl + std.duration(obj.http.Portico-SWR + "s", 0s) >= 0s &&
+         obj.ttl + obj.age >= std.duration(obj.http.Portico-TTL + "s", 0s) - 0.001s)) {
+        # Delivering a stale copy also starts a background fetch to refresh it.
+        set req.http.Portico-Cache = "STALE";
+        return (deliver);
+    }
+    set req.http.Portico-Refetch = "1";
+    return (restart);
+}
+
+sub vcl_miss {
+    if (req.method == "PURGE") {
+        call portico_soft_purge;
+    }
+    if (req.http.Portico-Origin-Failed) {
+        # Origin failed and there is no stale copy: ask the mirror, and keep its answer out of the cache.
+        set req.http.Portico-Mirror = "1";
+        return (pass);
+    }
+    return (fetch);
+}
+
+sub vcl_backend_fetch {
+    # Portico-Query stays: Varnish records the Vary values from the backend request.
+    unset bereq.http.Portico-Cache;
+    unset bereq.http.Portico-Refetch;
+    unset bereq.http.Portico-Origin-Failed;
+    if (bereq.http.Portico-Mirror) {
+        set bereq.backend = mirror;
+        # The mirror's keys: / -> /index.html, // collapsed, .html added to a page path, no query.
+        set bereq.url = regsub(bereq.url, "[?].*$", "");
+        set bereq.url = regsuball(bereq.url, "/{2,}", "/");
+        if (bereq.url ~ "/$") {
+            set bereq.url = bereq.url + "index.html";
+        } else if (bereq.url !~ "(?i)[.](${MIRROR_EXTENSIONS})$") {
+            set bereq.url = bereq.url + ".html";
+        }
+    } else {
+        set bereq.backend = origin;
+    }
+    unset bereq.http.Portico-Host;
+    return (fetch);
+}
+
+sub vcl_backend_response {
+    if (bereq.http.Portico-Mirror) {
+        if (beresp.status != 200) {
+            return (error(503, "Mirror has no copy"));
+        }
+        set beresp.uncacheable = true;
+        set beresp.ttl = 0s;
+        return (deliver);
+    }
+    if (beresp.status >= 500 && !bereq.uncacheable) {
+        # The client side restarts, to a stale copy or the mirror; a background refresh keeps the stale copy.
+        return (abandon);
+    }
+    if (bereq.uncacheable) {
+        return (deliver);
+    }
+    # On every stored object, hit-for-miss ones too, so no query variant stands for another.
+    if (beresp.http.Vary) {
+        set beresp.http.Vary = beresp.http.Vary + ", Portico-Query";
+    } else {
+        set beresp.http.Vary = "Portico-Query";
+    }
+
+    if (beresp.http.Set-Cookie ||
+        beresp.http.Cache-Control ~ "(?i)(^|[ ,])(private|no-store|no-cache)([ ,=]|$)" ||
+        beresp.http.Vary ~ "[*]") {
+        # Hit-for-miss: later requests go straight to origin without waiting on each other.
+        set beresp.uncacheable = true;
+        set beresp.ttl = 120s;
+        return (deliver);
+    }
+    if (!beresp.http.Expires && beresp.http.Cache-Control !~ "(?i)(^|[ ,])(s-maxage|max-age)[ ]*=") {
+        if (beresp.status == 200 || beresp.status == 203 || beresp.status == 204 || beresp.status == 300 ||
+            beresp.status == 301 || beresp.status == 308 || beresp.status == 404 || beresp.status == 410) {
+            set beresp.ttl = ${c.defaultTtl}s;
+        } else {
+            set beresp.ttl = 0s;
+        }
+    }
+    if (beresp.ttl <= 0s) {
+        set beresp.uncacheable = true;
+        set beresp.ttl = 120s;
+        return (deliver);
+    }
+
+    # Varnish reads stale-while-revalidate into beresp.grace, but with a default
+    # when absent; the VCL keeps its own reading, and holds every copy for
+    # stale-if-error (grace is the only stale time Varnish serves from).
+    if (beresp.http.Cache-Control ~ "(?i)stale-while-revalidate=[0-9]+") {
+        set beresp.http.Portico-SWR = regsub(beresp.http.Cache-Control, "(?i)^.*stale-while-revalidate=([0-9]+).*$", "\\1");
+    } else {
+        set beresp.http.Portico-SWR = "0";
+    }
+    if (beresp.http.Cache-Control ~ "(?i)stale-if-error=[0-9]+") {
+        set beresp.grace = std.duration(regsub(beresp.http.Cache-Control, "(?i)^.*stale-if-error=([0-9]+).*$", "\\1") + "s", ${c.staleIfError}s);
+    } else {
+        set beresp.grace = ${c.staleIfError}s;
+    }
+    set beresp.http.Portico-TTL = beresp.ttl;
+    if (std.duration(beresp.http.Portico-SWR + "s", 0s) > beresp.grace) {
+        set beresp.grace = std.duration(beresp.http.Portico-SWR + "s", 0s);
+    }
+    set beresp.keep = 0s;
+
+    if (beresp.http.Content-Type ~ "(?i)^(text/|application/(json|javascript|xml|rss[+]xml|atom[+]xml)|image/svg[+]xml)") {
+        set beresp.do_gzip = true;
+    }
+    return (deliver);
+}
+
+sub vcl_backend_error {
+    if (!bereq.http.Portico-Mirror && !bereq.uncacheable) {
+        return (abandon);
+    }
+    call portico_unavailable_page;
+    return (deliver);
+}
+
+sub portico_unavailable_page {
+    set beresp.status = 503;
+    set beresp.http.Content-Type = "text/html; charset=utf-8";
+    set beresp.http.Cache-Control = "no-store";
+    set beresp.http.Retry-After = "30";
+    synthetic({"<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Sorry, the service is unavailable</title></head>
+<body><main><h1>Sorry, the service is unavailable</h1>
+<p>You will be able to use the service later.</p></main></body></html>
+"});
+}
+
+sub vcl_synth {
+    set resp.http.Portico-Request-Id = req.http.Portico-Request-Id;
+    if (resp.status == 503 && (req.method == "GET" || req.method == "HEAD") &&
+        !req.http.Portico-Origin-Failed && !req.http.Portico-Mirror) {
+        # Origin answered 5xx or not at all: try again, for a stale copy or the mirror.
+        set req.http.Portico-Origin-Failed = "1";
+        unset req.http.Portico-Refetch;
+        return (restart);
+    }
+    if (resp.status == 751) {
+        set resp.status = 301;
+        set resp.reason = "Moved Permanently";
+        # The scheme the client used: plain HTTP unless a TLS terminator in front says otherwise.
+        if (req.http.X-Forwarded-Proto == "https") {
+            set resp.http.Location = "https://${canonical}" + req.url;
+        } else {
+            set resp.http.Location = "http://${canonical}" + req.url;
+        }
+        set resp.http.Cache-Control = "public, max-age=86400";
+        return (deliver);
+    }
+    set resp.http.Cache-Control = "no-store";
+    set resp.http.Content-Type = "text/plain; charset=utf-8";
+    synthetic(resp.reason + {"
+"});
+    return (deliver);
+}
+
+sub vcl_deliver {
+    if (req.http.Portico-Mirror) {
+        if (resp.status == 200) {
+            set resp.http.X-Cache = "MIRROR";
+            set resp.http.Server-Timing = {"cacheMiss;desc="mirror""};
+        } else {
+            set resp.http.X-Cache = "ERROR";
+            set resp.http.Server-Timing = {"cacheMiss;desc="unavailable""};
+        }
+    } else if (req.http.Portico-Cache == "HIT") {
+        set resp.http.X-Cache = "HIT";
+        set resp.http.Server-Timing = "cacheHit";
+    } else if (req.http.Portico-Cache == "STALE") {
+        set resp.http.X-Cache = "STALE";
+        set resp.http.Server-Timing = {"cacheHit;desc="stale""};
+    } else {
+        set resp.http.X-Cache = "MISS";
+        set resp.http.Server-Timing = "cacheMiss";
+    }
+    set resp.http.Portico-Request-Id = req.http.Portico-Request-Id;
+    unset resp.http.Portico-SWR;
+    unset resp.http.Portico-TTL;
+    if (resp.http.Vary) {
+        set resp.http.Vary = regsub(regsub(resp.http.Vary, "(?i)(^|, *)Portico-Query(?=,|$)", ""), "^, *", "");
+        if (resp.http.Vary == "") {
+            unset resp.http.Vary;
+        }
+    }
+    return (deliver);
+}
+`;
+}
