@@ -2,9 +2,9 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 
 /** One request on a fresh connection: the status and body size, to check a setup answers as expected before loading it. */
-export function probe(url: string, method = 'GET'): Promise<{ status: number; bytes: number; location: string | undefined }> {
+export function probe(url: string, method = 'GET', headers: Record<string, string> = {}): Promise<{ status: number; bytes: number; location: string | undefined }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, agent: false }, (res) => {
+    const req = request(url, { method, agent: false, headers }, (res) => {
       let bytes = 0;
       res.on('data', (chunk: Buffer) => (bytes += chunk.length));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes, location: res.headers.location }));

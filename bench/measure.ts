@@ -17,6 +17,8 @@ export interface Setup {
   key: string;
   label: string;
   url: string;
+  /** Request header fields wrk and the check send, as `Name: value`. */
+  headers?: string[];
   expect: { status: number; bytes?: number };
 }
 
@@ -39,14 +41,15 @@ function summarise(setup: Setup, runs: WrkResult[]): Measured {
 }
 
 async function check(s: Setup): Promise<void> {
-  const got = await probe(s.url);
+  const headers = Object.fromEntries((s.headers ?? []).map((h) => [h.slice(0, h.indexOf(':')), h.slice(h.indexOf(':') + 1).trim()]));
+  const got = await probe(s.url, 'GET', headers);
   if (got.status !== s.expect.status || (s.expect.bytes !== undefined && got.bytes !== s.expect.bytes)) {
     throw new Error(`${s.label}: ${s.url} answered ${got.status} with ${got.bytes} bytes; expected ${s.expect.status}${s.expect.bytes === undefined ? '' : ` with ${s.expect.bytes} bytes`}`);
   }
 }
 
 async function measureOnce(o: MeasureOptions, s: Setup, run: number): Promise<WrkResult> {
-  const wrk = { url: s.url, connections: o.connections, cpus: o.cpus };
+  const wrk = { url: s.url, connections: o.connections, cpus: o.cpus, headers: s.headers };
   if (o.warmupS > 0) await runWrk({ ...wrk, durationS: o.warmupS });
   const r = await runWrk({ ...wrk, durationS: o.durationS });
   const errors = r.non2xx3xx + socketErrorCount(r);

@@ -12,6 +12,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   publishing: () => import('./publishing.ts'),
   fanout: () => import('./fanout.ts'),
   frontend: () => import('./frontend.ts'),
+  edge: () => import('./edge.ts'),
 };
 
 async function run(argv: string[]): Promise<number> {

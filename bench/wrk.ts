@@ -22,10 +22,13 @@ export interface WrkOptions {
   threads?: number;
   /** taskset CPU list for wrk itself. */
   cpus: string;
+  /** Request header fields, as `Name: value`. */
+  headers?: string[];
 }
 
 function args(o: WrkOptions): string[] {
-  return ['-t', String(o.threads ?? 1), '-c', String(o.connections ?? 50), '-d', `${o.durationS}s`, '--latency', o.url];
+  const headers = (o.headers ?? []).flatMap((h) => ['-H', h]);
+  return ['-t', String(o.threads ?? 1), '-c', String(o.connections ?? 50), '-d', `${o.durationS}s`, ...headers, '--latency', o.url];
 }
 
 /** Runs wrk to completion and parses its report. */
