@@ -7,6 +7,10 @@ import { importRoutesFile, printRoutes, UsageError } from './routes.ts';
 import { eventsTailCommand } from './events.ts';
 import { seedDemoContent } from './seed.ts';
 import { searchReindexCommand } from './search.ts';
+import { TRANSITION_HELP, transitionCommand } from './transition.ts';
+import { seedDemoTransitionSite } from '../bouncer/seed.ts';
+import { edgeVclCommand } from './edge.ts';
+import { MIRROR_HELP, mirrorCommand } from './mirror.ts';
 import { seedDemoContentOnce, seedDemoRoutes, startTargets, stopAll, TARGETS, withEphemeralPublishing } from './start.ts';
 import { createTokenCommand, listTokensCommand, revokeTokenCommand } from './tokens.ts';
 import { DEMO_PASSWORD, seedDemoUsers } from '../signon/demo.ts';
@@ -37,6 +41,14 @@ Commands:
   events tail [--pattern P]         print publishing events as they arrive (needs AMQP_URL; P a topic
                                     pattern such as 'answer.*' or '*.unpublish', default #)
   search reindex                    rebuild the search index from the live content store
+${TRANSITION_HELP}
+${MIRROR_HELP}
+  edge vcl [--out FILE] [--origin URL] [--mirror URL] [--www-host H,...] [--apex-host H,...]
+           [--purge-token T] [--default-ttl S] [--probe-path P]
+                                    write a Varnish 7.1 VCL with the edge's rules (cache, purge with the
+                                    token, failover to the mirror, apex redirect); defaults from the
+                                    configuration: EDGE_ORIGIN_URL, the mirror, www and apex hosts,
+                                    EDGE_PURGE_TOKEN, EDGE_DEFAULT_TTL
   seed [--api URL --token TOKEN]    publish the demo documents through the Publishing API: a running one
                                     (--api, --token), or one started in this process for the purpose
   --help                            show this help
@@ -67,6 +79,10 @@ function stackOption(value: string | undefined): Stack {
 }
 
 async function run(argv: string[], out: Out, err: Out): Promise<number> {
+  // Its options are its own: the site and import options mean nothing to the other commands.
+  if (argv[0] === 'transition') return transitionCommand(argv.slice(1), out, withPlatform);
+  // Needs only the object store, not the database: it runs beside an embedded `npm start` holding PGlite.
+  if (argv[0] === 'mirror') return mirrorCommand(argv.slice(1), out, err);
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -86,6 +102,14 @@ async function run(argv: string[], out: Out, err: Out): Promise<number> {
       organisation: { type: 'string' },
       role: { type: 'string' },
       application: { type: 'string' },
+      out: { type: 'string' },
+      origin: { type: 'string' },
+      mirror: { type: 'string' },
+      'www-host': { type: 'string' },
+      'apex-host': { type: 'string' },
+      'purge-token': { type: 'string' },
+      'default-ttl': { type: 'string' },
+      'probe-path': { type: 'string' },
     },
   });
   const [command, sub, ...rest] = positionals;
@@ -173,6 +197,11 @@ async function run(argv: string[], out: Out, err: Out): Promise<number> {
     return withPlatform((p) => searchReindexCommand(p.db, out, err));
   }
 
+  if (command === 'edge') {
+    if (sub !== 'vcl' || rest.length) throw new UsageError(`unknown edge command ${JSON.stringify(sub ?? '')}; use vcl`);
+    return edgeVclCommand(values, loadConfig(), out, err);
+  }
+
   throw new UsageError(`unknown command ${JSON.stringify(command)}`);
 }
 
@@ -190,7 +219,10 @@ async function start(names: string[], everything: boolean, out: Out, err: Out): 
   const config = loadConfig();
   const log = createLogger({ level: config.logLevel });
   const platform = await openPlatform(config, log);
-  if (everything) await seedDemoRoutes(platform);
+  if (everything) {
+    await seedDemoRoutes(platform);
+    await seedDemoTransitionSite(platform.db, config.publishing.publicOrigin, log);
+  }
   const running = await startTargets(platform, names);
   if (everything) {
     try {

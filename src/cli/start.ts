@@ -27,7 +27,10 @@ import { createSignon } from '../signon/index.ts';
 import { generatedSecret } from '../signon/generated-secrets.ts';
 import { createPublisher } from '../publisher/index.ts';
 import { ssoAuth } from '../publisher/sso-auth.ts';
+import { startEdgeService } from '../edge/service.ts';
 import { createSso } from '../platform/sso/client.ts';
+import { createMirror, createMirrorReader } from '../mirror/index.ts';
+import { createBouncer } from '../bouncer/index.ts';
 
 export interface Running {
   name: string;
@@ -252,6 +255,47 @@ async function clientSecrets({ db, config }: Platform): Promise<void> {
   config.authenticatingProxy.clientSecret ||= config.signon.clientSecrets['draft-origin']!;
 }
 
+/**
+ * www: the edge cache in front of the live router, purged by publishing
+ * events, failing over to the mirror's copies in the object store, and
+ * handing the hosts of retired sites to the bouncer.
+ */
+const edgeTarget: Target = async (platform) => {
+  const mirror = createMirrorReader(await platform.objectStore());
+  const bouncer = await createBouncer({ db: platform.db, log: platform.log, allowList: [platform.config.publishing.publicOrigin] });
+  try {
+    const edge = await startEdgeService(platform, { mirror, bouncer });
+    return {
+      ...edge,
+      async stop() {
+        await edge.stop();
+        await bouncer.close();
+      },
+    };
+  } catch (err) {
+    await bouncer.close();
+    throw err;
+  }
+};
+
+/**
+ * The mirror: crawls the live site into the object store, re-crawls what each
+ * publishing event changed, and serves the copy for a CDN's failover.
+ */
+const mirrorTarget: Target = async (platform) => {
+  const { config, log } = platform;
+  const mirror = createMirror({
+    store: await platform.objectStore(),
+    bus: await platform.bus(),
+    log,
+    config: config.mirror,
+    siteOrigins: [config.publishing.publicOrigin],
+    shutdownTimeoutMs: config.router.shutdownTimeoutMs,
+  });
+  const port = await mirror.start(config.ports.mirror, config.host);
+  return { name: 'mirror', urls: [`http://${config.host}:${port}/index.html (crawling ${config.mirror.origin})`], stop: () => mirror.stop() };
+};
+
 /** Every target `portico start --target` accepts, in start order. */
 export const TARGETS: Record<string, Target> = {
   // First, so the apps after it can discover the provider as they start.
@@ -266,8 +310,12 @@ export const TARGETS: Record<string, Target> = {
   'publishing-worker': publishingWorkerTarget,
   'router-live': routerTarget('live'),
   'router-draft': routerTarget('draft'),
+  // After the routers it crawls, before the edge that fails over to it.
+  mirror: mirrorTarget,
   'authenticating-proxy': authenticatingProxyTarget,
   publisher: publisherTarget,
+  // Last, so origin is up before www opens.
+  edge: edgeTarget,
 };
 
 const DEMO_ROUTES = fileURLToPath(new URL('../../demo/routes.jsonl', import.meta.url));

@@ -66,3 +66,30 @@ test('the frontends read the content stores and search API the platform names, a
   assert.equal(set.frontend.contentStoreUrls.live, 'http://cs:1');
   assert.throws(() => loadConfig({ FRONTEND_MAX_AGE: 'a while' }), /FRONTEND_MAX_AGE/);
 });
+
+test('the mirror crawls the live router on this host by default, and its settings are checked', () => {
+  const c = loadConfig({});
+  assert.equal(c.ports.mirror, 8101);
+  assert.deepEqual(c.mirror, {
+    origin: 'http://127.0.0.1:8084',
+    concurrency: 4,
+    ratePerSecond: 10,
+    deny: ['/search'],
+    crawlIntervalMs: 24 * 3_600_000,
+    firstCrawlDelayMs: 60_000,
+    queue: 'mirror_recrawl',
+  });
+  const set = loadConfig({ MIRROR_ORIGIN: 'https://origin.example/', MIRROR_RATE: '2.5', MIRROR_DENY: '/search, /api', MIRROR_CRAWL_INTERVAL: '6h' }).mirror;
+  assert.equal(set.origin, 'https://origin.example');
+  assert.equal(set.ratePerSecond, 2.5);
+  assert.deepEqual(set.deny, ['/search', '/api']);
+  assert.equal(set.crawlIntervalMs, 6 * 3_600_000);
+  assert.throws(
+    () => loadConfig({ MIRROR_RATE: '0', MIRROR_DENY: 'search', MIRROR_CONCURRENCY: '0', OBJECT_STORE_URL: 's3://x' }),
+    (err: ConfigError) =>
+      err.problems.some((p) => p.startsWith('MIRROR_RATE:')) &&
+      err.problems.some((p) => p.startsWith('MIRROR_DENY:')) &&
+      err.problems.some((p) => p.startsWith('MIRROR_CONCURRENCY:')) &&
+      err.problems.some((p) => /^OBJECT_STORE_URL: bucket "x" is not a valid bucket name/.test(p)),
+  );
+});

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { parseObjectStoreUrl } from './object-store/s3-url.ts';
 
 /** The ports of DESIGN.md's "Default addresses", by entry name. */
 export const DEFAULT_PORTS = {
@@ -21,6 +22,7 @@ export const DEFAULT_PORTS = {
   performance: 8098,
   'short-url-manager': 8099,
   'asset-manager': 8100,
+  mirror: 8101,
 } as const;
 
 export type PortName = keyof typeof DEFAULT_PORTS;
@@ -111,6 +113,46 @@ export interface PublisherConfig {
   draftOriginUrl: string;
 }
 
+export interface MirrorConfig {
+  /** The live site the crawler reads (default: the live router on this host). */
+  origin: string;
+  /** Requests in flight at once. */
+  concurrency: number;
+  /** Requests started per second at most. */
+  ratePerSecond: number;
+  /** Path prefixes never crawled. */
+  deny: string[];
+  /** Milliseconds from one full crawl to the next. */
+  crawlIntervalMs: number;
+  /** Milliseconds after start before the first crawl of a mirror never crawled. */
+  firstCrawlDelayMs: number;
+  /** The durable queue it reads publishing events from. */
+  queue: string;
+}
+
+export interface EdgeConfig {
+  /** What the edge caches: the live router on this host unless EDGE_ORIGIN_URL says otherwise. */
+  originUrl: string;
+  /** What PURGE must carry; unset, one is made once per database and kept there. */
+  purgeToken: string | undefined;
+  /** Bytes of responses kept in memory, least recently used evicted first. */
+  cacheBytes: number;
+  /** Freshness of a cacheable response that states none. */
+  defaultTtlMs: number;
+  /** How long past freshness a copy stands in for a failing origin. */
+  staleIfErrorMs: number;
+  /** How long a page served from the mirror is kept before origin is tried again (0: not kept). */
+  mirrorTtlMs: number;
+  /** Hosts that serve the site; by default the loopback names and PORTICO_PUBLIC_ORIGIN's host. */
+  wwwHosts: string[];
+  /** Hosts redirected (301) to www. */
+  apexHosts: string[];
+  /** Where the apex redirects: PORTICO_PUBLIC_ORIGIN. */
+  wwwOrigin: string;
+  /** Other edges or CDNs (base URLs) purged with this one on each publishing event. */
+  purgePeers: string[];
+}
+
 export interface Config {
   host: string;
   ports: Record<PortName, number>;
@@ -129,6 +171,8 @@ export interface Config {
   authenticatingProxy: AuthenticatingProxyConfig;
   publisher: PublisherConfig;
   signon: SignonConfig;
+  mirror: MirrorConfig;
+  edge: EdgeConfig;
 }
 
 export class ConfigError extends Error {
@@ -293,6 +337,61 @@ export function loadConfig(env: Env = process.env): Config {
   };
   if (signon.sessionSecret !== undefined && Buffer.byteLength(signon.sessionSecret) < 32) problems.push('SESSION_SECRET: must be at least 32 bytes long');
 
+  const rate = Number(env.MIRROR_RATE || 10);
+  if (!(rate > 0 && rate <= 1000)) problems.push(`MIRROR_RATE: must be a number of requests per second above 0 and at most 1000, got ${JSON.stringify(env.MIRROR_RATE)}`);
+  const deny = (env.MIRROR_DENY ?? '/search').split(',').map((p) => p.trim()).filter(Boolean);
+  for (const p of deny) if (!p.startsWith('/')) problems.push(`MIRROR_DENY: each entry is a path starting with /, got ${JSON.stringify(p)}`);
+  // The scheme and syntax are url()'s to report; the bucket, endpoint and credentials are checked here, before anything opens it.
+  const objectStoreRaw = env.OBJECT_STORE_URL;
+  if (objectStoreRaw && URL.canParse(objectStoreRaw) && ['s3:', 'http:', 'https:'].includes(new URL(objectStoreRaw).protocol)) {
+    try {
+      parseObjectStoreUrl(objectStoreRaw, env);
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+  }
+
+  const wwwOrigin = (url('PORTICO_PUBLIC_ORIGIN', ['http:', 'https:']) ?? `http://${host}:${ports.www}`).replace(/\/$/, '');
+  const hostList = (variable: string): string[] | undefined => {
+    const raw = env[variable];
+    if (raw === undefined || raw.trim() === '') return undefined;
+    const hosts = raw.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+    for (const h of hosts) if (!/^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)$/.test(h)) problems.push(`${variable}: each entry is a host name without scheme or port, got ${JSON.stringify(h)}`);
+    return hosts;
+  };
+  const edgeBytes = (variable: string, fallback: number): number => {
+    const raw = env[variable];
+    if (raw === undefined || raw === '') return fallback;
+    const m = /^(\d+)\s*([kmg]?)i?b?$/i.exec(raw.trim());
+    const n = m ? Number(m[1]) * 1024 ** ' kmg'.indexOf((m[2] || ' ').toLowerCase()) : NaN;
+    if (!(n >= 1024 * 1024)) {
+      problems.push(`${variable}: must be a size of at least 1MB such as 256MB or 2GB, got ${JSON.stringify(raw)}`);
+      return fallback;
+    }
+    return n;
+  };
+  const edgeOrigin = url('EDGE_ORIGIN_URL', ['http:', 'https:']);
+  if (edgeOrigin !== undefined && !/^https?:\/\/[^/]+\/?$/.test(edgeOrigin)) problems.push('EDGE_ORIGIN_URL: must be an origin such as http://10.0.0.4:8084, without a path');
+  const purgePeers = (env.EDGE_PURGE_PEERS ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  for (const peer of purgePeers) if (!/^https?:\/\/[^/]+/.test(peer)) problems.push(`EDGE_PURGE_PEERS: each entry is an http(s) base URL, got ${JSON.stringify(peer)}`);
+  const edgePurgeToken = env.EDGE_PURGE_TOKEN || undefined;
+  if (edgePurgeToken !== undefined && Buffer.byteLength(edgePurgeToken) < 16) problems.push('EDGE_PURGE_TOKEN: must be at least 16 bytes long');
+  const wwwHosts = hostList('EDGE_WWW_HOST') ?? [...new Set(['localhost', '127.0.0.1', '[::1]', host, new URL(wwwOrigin).hostname])];
+  const apexHosts = hostList('EDGE_APEX_HOST') ?? [];
+  for (const h of apexHosts) if (wwwHosts.includes(h)) problems.push(`EDGE_APEX_HOST: ${h} is also a www host`);
+  const edge: EdgeConfig = {
+    originUrl: (edgeOrigin ?? `http://${host}:${ports['router-live']}`).replace(/\/$/, ''),
+    purgeToken: edgePurgeToken,
+    cacheBytes: edgeBytes('EDGE_CACHE_SIZE', 256 * 1024 * 1024),
+    defaultTtlMs: duration('EDGE_DEFAULT_TTL', 3_600_000, 1000),
+    staleIfErrorMs: duration('EDGE_STALE_IF_ERROR', 24 * 3_600_000, 0),
+    mirrorTtlMs: duration('EDGE_MIRROR_TTL', 900_000, 0),
+    wwwHosts,
+    apexHosts,
+    wwwOrigin,
+    purgePeers,
+  };
+
   const config: Config = {
     host,
     ports,
@@ -334,6 +433,16 @@ export function loadConfig(env: Env = process.env): Config {
       draftOriginUrl: authenticatingProxy.publicUrl,
     },
     signon,
+    mirror: {
+      origin: (url('MIRROR_ORIGIN', ['http:', 'https:']) ?? `http://${host}:${ports['router-live']}`).replace(/\/$/, ''),
+      concurrency: count('MIRROR_CONCURRENCY', 4),
+      ratePerSecond: rate > 0 && rate <= 1000 ? rate : 10,
+      deny,
+      crawlIntervalMs: duration('MIRROR_CRAWL_INTERVAL', 24 * 3_600_000, 60_000),
+      firstCrawlDelayMs: duration('MIRROR_FIRST_CRAWL_DELAY', 60_000, 0),
+      queue: queueName('MIRROR_QUEUE', 'mirror_recrawl'),
+    },
+    edge,
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

@@ -3,11 +3,13 @@ import { openDb, type Db } from './db/index.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createQueue, type Queue } from './queue.ts';
 import { openBus, type Bus } from './bus/index.ts';
+import { openObjectStore, type ObjectStore } from './object-store/index.ts';
 import { migrateContentStore, STACKS } from '../content-store/schema.ts';
 import { migratePublishingApi } from '../publishing-api/schema.ts';
 import { migrateSearch } from '../search-api/schema.ts';
 import { migrateAuthenticatingProxy } from '../authenticating-proxy/schema.ts';
 import { migrateSignon } from '../signon/schema.ts';
+import { migrateTransition } from '../bouncer/schema.ts';
 
 /** The collaborators every service is built from, chosen from configuration. */
 export interface Platform {
@@ -18,6 +20,8 @@ export interface Platform {
   queue(): Promise<Queue>;
   /** The event bus: RabbitMQ with AMQP_URL, else in-process; opened on first use. */
   bus(): Promise<Bus>;
+  /** The object store: S3-compatible with OBJECT_STORE_URL, else files under `<dataDir>/objects`; opened on first use. */
+  objectStore(): Promise<ObjectStore>;
   close(): Promise<void>;
 }
 
@@ -28,6 +32,7 @@ export async function migrateAll(db: Db): Promise<void> {
   for (const stack of STACKS) await migrateContentStore(db, stack);
   await migrateSearch(db);
   await migrateAuthenticatingProxy(db);
+  await migrateTransition(db);
 }
 
 export async function openPlatform(config: Config, log: Logger = createLogger({ level: config.logLevel })): Promise<Platform> {
@@ -40,6 +45,7 @@ export async function openPlatform(config: Config, log: Logger = createLogger({ 
   }
   let queue: Promise<Queue> | undefined;
   let bus: Promise<Bus> | undefined;
+  let objectStore: Promise<ObjectStore> | undefined;
   return {
     config,
     log,
@@ -56,10 +62,15 @@ export async function openPlatform(config: Config, log: Logger = createLogger({ 
       bus ??= openBus(config, log);
       return bus;
     },
+    objectStore() {
+      objectStore ??= openObjectStore(config);
+      return objectStore;
+    },
     async close() {
       // The queue's last statements must finish before the database goes.
       if (queue) await (await queue).stop();
       if (bus) await (await bus).close();
+      if (objectStore) await (await objectStore.catch(() => undefined))?.close();
       await db.close();
     },
   };
