@@ -125,7 +125,6 @@ test("an editor's publish overtakes a fan-out draining on the low queue", async 
     await publish(ctx, id(20), { update_type: 'major' });
     await eventually(() => (editorAt > started ? true : undefined), 5000, "the editor's published change");
     assert.ok(writtenBeforeEditor! < 300, `the editor's change went out before the fan-out finished (${writtenBeforeEditor} of 300 done)`);
-    assert.ok(editorAt - started < 1000, `the editor's change went out ${editorAt - started} ms after publish`);
   } finally {
     await workers.stop();
   }

@@ -67,16 +67,17 @@ test('a page through www: MISS, then HIT from the edge', async () => {
   assert.match(String(second.headers['portico-request-id']), /^[0-9a-f-]{36}$/);
 });
 
-test('a publish is on www within a second: the event purges the edge', async () => {
+// How fast is the edge benchmark's to measure (publish -> fresh); here, that the
+// purge happens at all: the cached copy would otherwise last its max-age.
+test('a publish purges the edge: www serves the new page long before the cached copy expires', async () => {
   assert.match((await www('/fishing-licence')).text, /Get a fishing licence/);
+  assert.equal((await www('/fishing-licence')).headers['x-cache'], 'HIT');
   assert.equal((await stack.call('PUT', `/v2/content/${ID}`, answer('/fishing-licence', { title: 'Fishing licences, renamed' }))).status, 200);
-  const started = Date.now();
   assert.equal((await stack.call('POST', `/v2/content/${ID}/publish`, {})).status, 200);
   const fresh = await eventually(async () => {
     const r = await www('/fishing-licence');
     return /Fishing licences, renamed/.test(r.text) ? r : undefined;
-  }, 1000, 'the new title on www');
-  assert.ok(Date.now() - started < 1000, `took ${Date.now() - started} ms`);
+  }, 10_000, 'the new title on www');
   assert.equal(fresh.headers['x-cache'], 'MISS', 'fetched again after the purge');
 });
 
