@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { database, parseCommon, sections, whole, WRK, wrkOptions, type CommonOptions, type WrkOptions } from './options.ts';
 
 /** The edge benchmark's command line. */
 
@@ -23,68 +23,34 @@ A quick smoke run: npm run bench -- edge --runs 1 --duration 1 --warmup 1 --publ
 export const SECTIONS = ['hits', 'fresh'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
-export interface Options {
-  runs: number;
-  durationS: number;
-  warmupS: number;
-  connections: number;
+export interface Options extends CommonOptions, WrkOptions {
   pageKb: number;
   publishes: number;
-  basePort: number;
   database: 'pglite' | 'postgres';
   only: Set<SectionName>;
-  json: string | undefined;
 }
 
-export class UsageError extends Error {}
-
 export function parseOptions(argv: string[]): Options {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      runs: { type: 'string' },
-      duration: { type: 'string' },
-      warmup: { type: 'string' },
-      connections: { type: 'string' },
+  const values = parseCommon(
+    argv,
+    {
+      ...WRK,
       'page-kb': { type: 'string' },
       publishes: { type: 'string' },
-      'base-port': { type: 'string' },
       database: { type: 'string' },
       only: { type: 'string' },
-      json: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
-  const whole = (name: string, text: string | undefined, fallback: number, min: number): number => {
-    const n = text === undefined ? fallback : Number(text);
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be a whole number >= ${min}`);
-    return n;
-  };
-  const database = values.database ?? 'pglite';
-  if (database !== 'pglite' && database !== 'postgres') throw new UsageError('--database must be pglite or postgres');
+    USAGE,
+  );
+  // Checked ahead of the numbers, so a command line with several mistakes reports this one first, as it always has.
+  const kind = database(values.database);
   return {
-    runs: whole('runs', values.runs ?? process.env.BENCH_RUNS, 3, 1),
-    durationS: whole('duration', values.duration ?? process.env.BENCH_DURATION, 5, 1),
-    warmupS: whole('warmup', values.warmup ?? process.env.BENCH_WARMUP, 2, 0),
-    connections: whole('connections', values.connections, 50, 1),
+    ...wrkOptions(values),
     pageKb: whole('page-kb', values['page-kb'], 30, 1),
     publishes: whole('publishes', values.publishes, 20, 1),
     basePort: whole('base-port', values['base-port'], 19101, 1024),
-    database,
-    only: sections(values.only),
+    database: kind,
+    only: sections(values.only, SECTIONS),
     json: values.json,
   };
-}
-
-function sections(list: string | undefined): Set<SectionName> {
-  if (list === undefined) return new Set(SECTIONS);
-  const names = list.split(',').map((n) => n.trim());
-  for (const n of names) {
-    if (!(SECTIONS as readonly string[]).includes(n)) throw new UsageError(`--only: unknown section ${n} (${SECTIONS.join(', ')})`);
-  }
-  return new Set(names as SectionName[]);
 }

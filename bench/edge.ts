@@ -1,6 +1,6 @@
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, release, totalmem } from 'node:os';
+import { loadavg } from 'node:os';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,11 +10,12 @@ import { createTestDatabase } from '../src/platform/db/testing.ts';
 import { ChildRpc } from './child-rpc.ts';
 import { BENCH_PURGE_TOKEN, ENV, type EdgeOps, type PlatformOps, type PlatformPorts, type PlatformReady } from './edge-protocol.ts';
 import { parseOptions, USAGE, type Options } from './edge-options.ts';
+import { parseOrReport } from './options.ts';
 import { portInUse } from './http.ts';
 import { measureAll, type Measured, type Setup } from './measure.ts';
 import { common, httpCommon, startNginx } from './nginx.ts';
 import { hasCommand, onInterrupt, sleep, spawnPinned, stopAll, tempDir, waitForPort } from './procs.ts';
-import { int, kilo, median, ms, ratio, table, verdicts, type Verdict } from './report.ts';
+import { hardware, int, kilo, loadLine, median, ms, printReport, progress, ratio, table, versions, wrkLine, writeRaw, type Part, type Verdict } from './report.ts';
 
 export const description = "Portico edge vs Debian's Varnish on the generated VCL: cache-hit req/s and p99; publish -> fresh on www";
 
@@ -23,19 +24,10 @@ const SERVER_CPUS = '0';
 const CLIENT_CPUS = '1';
 const PAGE_PATH = '/guidance/keeping-bees-at-home';
 
-function progress(line: string): void {
-  process.stderr.write(`${line}\n`);
-}
-
 function machine(varnishd: string): string[] {
-  const version = (cmd: string, args: string[]): string => {
-    const r = spawnSync(cmd, args, { encoding: 'utf8' });
-    return `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n')[0] ?? '?';
-  };
-  const cpu = cpus();
   return [
-    `${cpu.length} CPUs (${cpu[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GB RAM, Linux ${release()}`,
-    `Node ${process.version}; ${version(varnishd, ['-V'])}; ${version('nginx', ['-v'])}; ${version('wrk', ['-v'])}`,
+    hardware(),
+    versions([varnishd, '-V'], ['nginx', '-v'], ['wrk', '-v']),
     `server side (origin nginx, Portico edge, Varnish with its default thread pools) pinned to CPU ${SERVER_CPUS}; wrk on CPU ${CLIENT_CPUS}`,
   ];
 }
@@ -185,7 +177,7 @@ async function hits(o: Options, p: Ports, dir: string, varnishd: string): Promis
 /** Which Varnish row each edge row is judged against. */
 const PEERS: Record<string, string> = { edge: 'varnish', 'edge-gzip': 'varnish-gzip' };
 
-function hitsReport(h: Hits): { lines: string[]; verdicts: Verdict[] } {
+function hitsReport(h: Hits): Part {
   const rows = [...h.results.values()].map((m) => {
     const peer = PEERS[m.setup.key] ? h.results.get(PEERS[m.setup.key]!) : undefined;
     return [
@@ -313,7 +305,7 @@ function percentile(values: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-function freshReport(f: Fresh): { lines: string[]; verdicts: Verdict[] } {
+function freshReport(f: Fresh): Part {
   const row = (label: string, v: number[]) => [label, String(v.length), ms(median(v)), ms(percentile(v, 95)), ms(Math.max(...v))];
   return {
     lines: [
@@ -332,13 +324,8 @@ function freshReport(f: Fresh): { lines: string[]; verdicts: Verdict[] } {
 // --- Entry point ------------------------------------------------------------------
 
 export async function main(argv: string[]): Promise<number> {
-  let o: Options;
-  try {
-    o = parseOptions(argv);
-  } catch (err) {
-    console.error(`${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
+  const o = parseOrReport(argv, parseOptions, USAGE);
+  if (typeof o === 'number') return o;
   const varnishd = findVarnishd();
   const missing = ['wrk', 'nginx', 'taskset'].filter((c) => !hasCommand(c));
   if (missing.length > 0 || !varnishd) {
@@ -361,7 +348,7 @@ export async function main(argv: string[]): Promise<number> {
   // Started as root, nginx and varnishd hand their workers to unprivileged users, which must reach their files.
   chmodSync(dir, 0o755);
   try {
-    const parts: { lines: string[]; verdicts: Verdict[] }[] = [];
+    const parts: Part[] = [];
     const raw: Record<string, unknown> = { options: { ...o, only: [...o.only] }, machine: info };
     if (o.only.has('hits')) {
       progress(`\n[hits] Portico edge vs Varnish, one ${o.pageKb} KiB page`);
@@ -375,28 +362,8 @@ export async function main(argv: string[]): Promise<number> {
       parts.push(freshReport(f));
       raw.fresh = f;
     }
-    const list = parts.flatMap((part) => part.verdicts);
-    console.log(
-      [
-        '',
-        '## Edge benchmark',
-        '',
-        `- ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
-        ...info.map((l) => `- ${l}`),
-        `- load average (1/5/15 min) at start ${loadAtStart.map((n) => n.toFixed(1)).join(' / ')}, at end ${loadavg().map((n) => n.toFixed(1)).join(' / ')}`,
-        `- wrk -t1 -c${o.connections} -d${o.durationS}s --latency, ${o.warmupS} s warm-up before each run; median of ${o.runs} run(s), setups interleaved`,
-        ...parts.flatMap((part) => part.lines),
-        '',
-        '### Targets',
-        '',
-        verdicts(list),
-        '',
-      ].join('\n'),
-    );
-    if (o.json) {
-      writeFileSync(o.json, JSON.stringify({ ...raw, targets: list }, null, 2));
-      progress(`raw figures written to ${o.json}`);
-    }
+    const list = printReport('Edge benchmark', [`${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`, ...info, loadLine(loadAtStart), wrkLine(o)], parts);
+    writeRaw(o.json, { ...raw, targets: list });
     return 0;
   } finally {
     await stopAll();

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseCommon, whole, type CommonOptions } from './options.ts';
 
 /** The fan-out benchmark's command line. */
 
@@ -37,7 +37,7 @@ publish -> visible through the live router.
 
 BENCH_STACK_NODE_FLAGS adds Node flags to the stack process only.`;
 
-export interface Options {
+export interface Options extends CommonOptions {
   documents: number;
   baseline: number;
   intervalMs: number;
@@ -52,16 +52,12 @@ export interface Options {
   verify: number;
   profile: boolean;
   pinPostgres: boolean;
-  basePort: number;
-  json: string | undefined;
 }
 
-export class UsageError extends Error {}
-
-export function parseOptions(argv: string[]): Options | 'help' {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+export function parseOptions(argv: string[]): Options {
+  const values = parseCommon(
+    argv,
+    {
       documents: { type: 'string' },
       baseline: { type: 'string' },
       'interval-ms': { type: 'string' },
@@ -77,35 +73,27 @@ export function parseOptions(argv: string[]): Options | 'help' {
       profile: { type: 'boolean' },
       'pin-postgres': { type: 'boolean' },
       quick: { type: 'boolean' },
-      'base-port': { type: 'string' },
-      json: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
-  });
-  if (values.help) return 'help';
+    USAGE,
+  );
   const quick = values.quick === true;
-  const whole = (name: string, text: string | undefined, normal: number, smoke: number, min: number): number => {
-    const n = text === undefined ? (quick ? smoke : normal) : Number(text);
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be a whole number >= ${min}`);
-    return n;
-  };
-  const optional = (name: string, text: string | undefined): number | undefined => (text === undefined ? undefined : whole(name, text, 0, 0, 1));
+  const optional = (name: string, text: string | undefined): number | undefined => (text === undefined ? undefined : whole(name, text, 0, 1));
   return {
-    documents: whole('documents', values.documents, 100_000, 5000, 1),
-    baseline: whole('baseline', values.baseline, 20, 10, 1),
-    intervalMs: whole('interval-ms', values['interval-ms'], 250, 250, 0),
-    pollMs: whole('poll-ms', values['poll-ms'], 5, 5, 1),
-    progressMs: whole('progress-ms', values['progress-ms'], 1000, 1000, 100),
-    titleEveryS: whole('title-every', values['title-every'], 30, 30, 1),
+    documents: whole('documents', values.documents, quick ? 5000 : 100_000, 1),
+    baseline: whole('baseline', values.baseline, quick ? 10 : 20, 1),
+    intervalMs: whole('interval-ms', values['interval-ms'], 250, 0),
+    pollMs: whole('poll-ms', values['poll-ms'], 5, 1),
+    progressMs: whole('progress-ms', values['progress-ms'], 1000, 100),
+    titleEveryS: whole('title-every', values['title-every'], 30, 1),
     fetchBatch: optional('fetch-batch', values['fetch-batch']),
     highConcurrency: optional('high-concurrency', values['high-concurrency']),
     lowConcurrency: optional('low-concurrency', values['low-concurrency']),
     pool: optional('pool', values.pool),
-    timeoutS: whole('timeout', values.timeout, 1200, 1200, 1),
-    verify: whole('verify', values.verify, 50, 10, 1),
+    timeoutS: whole('timeout', values.timeout, 1200, 1),
+    verify: whole('verify', values.verify, quick ? 10 : 50, 1),
     profile: values.profile === true,
     pinPostgres: values['pin-postgres'] === true,
-    basePort: whole('base-port', values['base-port'], 19201, 19201, 1024),
+    basePort: whole('base-port', values['base-port'], 19201, 1024),
     json: values.json,
   };
 }

@@ -1,17 +1,16 @@
-import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { cpus, loadavg, release, totalmem } from 'node:os';
+import { loadavg } from 'node:os';
 import pg from 'pg';
 import { createTestDatabase } from '../src/platform/db/testing.ts';
 import { Editor, percentile, type EditorSample } from './fanout-client.ts';
 import { backendsOf, cpuWindow, pin, type CpuWindow } from './fanout-cpu.ts';
-import { parseOptions, USAGE, UsageError, type Options } from './fanout-options.ts';
+import { parseOptions, USAGE, type Options } from './fanout-options.ts';
+import { parseOrReport } from './options.ts';
 import { FanoutStack } from './fanout-process.ts';
 import { summariseProfile, type ProfileSummary } from './fanout-profile.ts';
 import { DOC_PREFIX, ORG_TITLE, type FanoutPorts, type Progress, type QueryKindStat, type SeedResult, type WindowStats } from './fanout-protocol.ts';
 import { portInUse } from './http.ts';
 import { hasCommand, onInterrupt, sleep, stopAll, tempDir } from './procs.ts';
-import { int, mb, ms, ratio, table, verdicts, type Verdict } from './report.ts';
+import { hardware, int, loads, mb, ms, progress, ratio, table, verdicts, versions, writeRaw, type Verdict } from './report.ts';
 
 export const description = 'Fan-out: rename an organisation 100k documents are tagged to; time until all are re-expanded in the live store, and editor publish -> visible meanwhile (PostgreSQL)';
 
@@ -26,14 +25,8 @@ const SLICE_S = 30;
 /** Seconds between SQL counts of the downstream backlog during the fan-out. */
 const BACKLOG_EVERY_S = 5;
 
-function progress(line: string): void {
-  process.stderr.write(`${line}\n`);
-}
-
 function machine(): string[] {
-  const cpu = cpus();
-  const taskset = spawnSync('taskset', ['--version'], { encoding: 'utf8' }).stdout?.trim() ?? '?';
-  return [`${cpu.length} CPUs (${cpu[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GB RAM, Linux ${release()}; Node ${process.version}; ${taskset}`];
+  return [`${hardware()}; ${versions(['taskset', '--version'])}`];
 }
 
 /** The SQL side of the observation, from the bench's own connection. */
@@ -343,7 +336,7 @@ function report(r: Run): { text: string; verdicts: Verdict[] } {
 
   push('', '## Fan-out benchmark', '', ...r.info.map((l) => `- ${l}`));
   push(
-    `- started ${r.startedAt}; load average (1/5/15 min) ${r.loadAtStart.map((n) => n.toFixed(1)).join(' / ')} at start, ${r.loadAtEnd.map((n) => n.toFixed(1)).join(' / ')} at end`,
+    `- started ${r.startedAt}; load average (1/5/15 min) ${loads(r.loadAtStart)} at start, ${loads(r.loadAtEnd)} at end`,
     `- ${int(N)} documents (answers) tagged to one organisation, half through their edition's links and half through link sets; both content stores hold each one as the downstream job would write it (${s.verified} compared field by field); ${int(s.routes)} routes in the live router`,
     `- workers: high ${o.highConcurrency ?? '2 (default)'}, low ${o.lowConcurrency ?? '2 (default)'}${o.fetchBatch === undefined ? '' : `, low fetch batch ${o.fetchBatch} (experiment; the code's is 1)`}; pg pool ${o.pool ?? '10 (default)'}; the editor starts a PUT + publish every ${o.intervalMs} ms (one at a time) and polls the router every ${o.pollMs} ms`,
   );
@@ -544,19 +537,8 @@ function report(r: Run): { text: string; verdicts: Verdict[] } {
 // --- Entry point ------------------------------------------------------------------
 
 export async function main(argv: string[]): Promise<number> {
-  let o: Options;
-  try {
-    const parsed = parseOptions(argv);
-    if (parsed === 'help') {
-      console.log(USAGE);
-      return 0;
-    }
-    o = parsed;
-  } catch (err) {
-    if (!(err instanceof UsageError) && !(err instanceof TypeError)) throw err;
-    console.error(`${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
+  const o = parseOrReport(argv, parseOptions, USAGE);
+  if (typeof o === 'number') return o;
   if (!hasCommand('taskset')) {
     console.error('missing: taskset. On Debian or Ubuntu: sudo apt-get install -y util-linux');
     return 1;
@@ -583,9 +565,6 @@ export async function main(argv: string[]): Promise<number> {
   }
   const { text, verdicts: list } = report(run);
   console.log(text);
-  if (o.json) {
-    writeFileSync(o.json, JSON.stringify({ ...run, targets: list }, null, 2));
-    progress(`raw figures written to ${o.json}`);
-  }
+  writeRaw(o.json, { ...run, targets: list });
   return 0;
 }

@@ -31,6 +31,7 @@ import { createToken, tokenAuthenticator } from '../src/signon/tokens.ts';
 import { serveRpc, stopOnSigterm, type Handlers } from './child-rpc.ts';
 import { COMMON_WORDS, DOCUMENT_TYPES, FUNCTION_WORDS, guideParts, ORGANISATIONS, RARE_WORDS } from './frontend-corpus.ts';
 import { ENV, FLOOR_PATH, type FrontendPorts, type Ops, type ReadyMessage } from './frontend-protocol.ts';
+import { progress } from './report.ts';
 
 const HOST = '127.0.0.1';
 /** Search documents per INSERT statement: a progress line each. */
@@ -45,10 +46,6 @@ if (!process.send || !portsText || !databaseUrl) {
   process.exit(2);
 }
 const ports = JSON.parse(portsText) as FrontendPorts;
-
-function progress(line: string): void {
-  process.stderr.write(`${line}\n`);
-}
 
 // The services log at info, as in production; the lines are counted, not written.
 let warnings = 0;

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseCommon, sections, UsageError, whole, WRK, wrkOptions, type CommonOptions, type WrkOptions } from './options.ts';
 
 /** The frontend benchmark's command line. */
 
@@ -27,59 +27,34 @@ BENCH_FRONTEND_NODE_FLAGS adds Node flags to the stack process only (e.g. "--cpu
 export const SECTIONS = ['pages', 'search'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 
-export interface Options {
+export interface Options extends CommonOptions, WrkOptions {
   documents: number;
-  runs: number;
-  durationS: number;
-  warmupS: number;
-  connections: number;
   searchDurationS: number;
   concurrency: number[];
   only: Set<SectionName>;
-  basePort: number;
-  json: string | undefined;
 }
 
-export class UsageError extends Error {}
-
 export function parseOptions(argv: string[]): Options {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const values = parseCommon(
+    argv,
+    {
       documents: { type: 'string' },
-      runs: { type: 'string' },
-      duration: { type: 'string' },
-      warmup: { type: 'string' },
-      connections: { type: 'string' },
+      ...WRK,
       'search-duration': { type: 'string' },
       concurrency: { type: 'string' },
       only: { type: 'string' },
       quick: { type: 'boolean' },
-      'base-port': { type: 'string' },
-      json: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
+    USAGE,
+  );
   const quick = values.quick === true;
-  const whole = (name: string, text: string | undefined, normal: number, smoke: number, min: number): number => {
-    const n = text === undefined ? (quick ? smoke : normal) : Number(text);
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be a whole number >= ${min}`);
-    return n;
-  };
   return {
-    documents: whole('documents', values.documents, 100_000, 10_000, 1),
-    runs: whole('runs', values.runs ?? process.env.BENCH_RUNS, 3, 1, 1),
-    durationS: whole('duration', values.duration ?? process.env.BENCH_DURATION, 5, 2, 1),
-    warmupS: whole('warmup', values.warmup ?? process.env.BENCH_WARMUP, 2, 1, 0),
-    connections: whole('connections', values.connections, 50, 50, 1),
-    searchDurationS: whole('search-duration', values['search-duration'], 20, 3, 1),
+    documents: whole('documents', values.documents, quick ? 10_000 : 100_000, 1),
+    ...wrkOptions(values, quick),
+    searchDurationS: whole('search-duration', values['search-duration'], quick ? 3 : 20, 1),
     concurrency: concurrency(values.concurrency),
-    only: sections(values.only),
-    basePort: whole('base-port', values['base-port'], 19301, 19301, 1024),
+    only: sections(values.only, SECTIONS),
+    basePort: whole('base-port', values['base-port'], 19301, 1024),
     json: values.json,
   };
 }
@@ -89,13 +64,4 @@ function concurrency(list: string | undefined): number[] {
   const n = list.split(',').map((s) => Number(s.trim()));
   if (n.length === 0 || n.some((c) => !Number.isInteger(c) || c < 1)) throw new UsageError('--concurrency must be whole numbers >= 1, comma-separated');
   return n;
-}
-
-function sections(list: string | undefined): Set<SectionName> {
-  if (list === undefined) return new Set(SECTIONS);
-  const names = list.split(',').map((n) => n.trim());
-  for (const n of names) {
-    if (!(SECTIONS as readonly string[]).includes(n)) throw new UsageError(`--only: unknown section ${n} (${SECTIONS.join(', ')})`);
-  }
-  return new Set(names as SectionName[]);
 }

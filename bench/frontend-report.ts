@@ -4,7 +4,7 @@ import type { GuideResult, SearchSeedResult, StackStats } from './frontend-proto
 import type { SearchRun, SearchSample } from './frontend-search.ts';
 import type { GetMeasured } from './publishing-get.ts';
 import { percentile } from './publishing-client.ts';
-import { int, kilo, ms, ratio, table, type Verdict } from './report.ts';
+import { int, kilo, ms, ratio, table, type Part, type Verdict } from './report.ts';
 
 /** The frontend benchmark's markdown report. */
 
@@ -27,17 +27,12 @@ export interface SearchResult {
   loadAtEnd: number;
 }
 
-export interface ReportPart {
-  lines: string[];
-  verdicts: Verdict[];
-}
-
 const cpuText = (byPart: Record<string, number>) =>
   Object.entries(byPart)
     .map(([k, v]) => `${int(v)} ${k === 'stack process' ? 'stack' : k === 'PostgreSQL backends' ? 'PostgreSQL' : k}`)
     .join(' + ');
 
-export function pagesReport(o: Options, r: PagesResult): ReportPart {
+export function pagesReport(o: Options, r: PagesResult): Part {
   const nginx = r.measured.get('nginx')!;
   const floor = r.measured.get('floor')!;
   const rows = [...r.measured.values()].map((m) => {
@@ -98,7 +93,7 @@ function percentiles(samples: SearchSample[]): Percentiles {
   return { n: v.length, p50: percentile(v, 50), p95: percentile(v, 95), p99: percentile(v, 99) };
 }
 
-export function searchReport(o: Options, r: SearchResult): ReportPart {
+export function searchReport(o: Options, r: SearchResult): Part {
   const s = r.seed;
   const lines = [
     '',

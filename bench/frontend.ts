@@ -1,13 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { cpus, loadavg, release, totalmem } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { openPostgres } from '../src/platform/db/postgres.ts';
 import { createTestDatabase } from '../src/platform/db/testing.ts';
 import { silentLogger } from '../src/platform/log.ts';
 import { searchMix } from './frontend-corpus.ts';
 import { parseOptions, USAGE, type Options } from './frontend-options.ts';
+import { parseOrReport } from './options.ts';
 import { fetchText, savedPagesConfig, savePages, writePagesScript } from './frontend-pages.ts';
 import { FrontendStack } from './frontend-process.ts';
 import { FLOOR_PATH, type FrontendPorts, type GuideResult, type SearchSeedResult, type StackStats } from './frontend-protocol.ts';
@@ -18,7 +18,7 @@ import { startNginx } from './nginx.ts';
 import { hasCommand, onInterrupt, stop, stopAll, tempDir } from './procs.ts';
 import { groupPids, pidsMatching } from './publishing-cpu.ts';
 import { measureGets, type GetSetup } from './publishing-get.ts';
-import { verdicts } from './report.ts';
+import { hardware, printReport, progress, versions, writeRaw } from './report.ts';
 
 export const description = 'Frontend: rendered guide pages through router -> frontend -> content store vs nginx and the routing floor; search.json over 100k documents vs its own SQL';
 
@@ -33,20 +33,10 @@ const SEARCH_WARMUP_S = 5;
 /** Searches in the mix, asked in turn; more than any run gets through. */
 const MIX_SIZE = 50_000;
 
-function progress(line: string): void {
-  process.stderr.write(`${line}\n`);
-}
-
 function machine(): string[] {
-  // nginx -v and wrk -v print to stderr (and wrk exits 1), so take the first line of either stream.
-  const version = (cmd: string, args: string[]): string => {
-    const r = spawnSync(cmd, args, { encoding: 'utf8' });
-    return `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n')[0] ?? '?';
-  };
-  const cpu = cpus();
   return [
-    `${cpu.length} CPUs (${cpu[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GB RAM, Linux ${release()}`,
-    `Node ${process.version}; ${version('nginx', ['-v'])}; ${version('wrk', ['-v'])}; ${version('psql', ['--version'])}`,
+    hardware(),
+    versions(['nginx', '-v'], ['wrk', '-v'], ['psql', '--version']),
     `stack process (live router, frontend, content store, search API) and nginx pinned to CPU ${SERVER_CPUS}; wrk and the search clients on CPU ${CLIENT_CPUS}; PostgreSQL not pinned`,
   ];
 }
@@ -191,13 +181,8 @@ async function searches(o: Options, stack: FrontendStack, ports: FrontendPorts, 
 // --- Entry point ------------------------------------------------------------------------
 
 export async function main(argv: string[]): Promise<number> {
-  let o: Options;
-  try {
-    o = parseOptions(argv);
-  } catch (err) {
-    console.error(`${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
+  const o = parseOrReport(argv, parseOptions, USAGE);
+  if (typeof o === 'number') return o;
   const missing = ['wrk', 'nginx', 'taskset'].filter((c) => !hasCommand(c));
   if (missing.length > 0) {
     console.error(`missing: ${missing.join(', ')}. On Debian or Ubuntu: sudo apt-get install -y wrk nginx-light util-linux`);
@@ -247,29 +232,11 @@ export async function main(argv: string[]): Promise<number> {
     await pg.drop();
   }
   const parts = [pagesResult && pagesReport(o, pagesResult), searchResult && searchReport(o, searchResult)].filter((p) => p !== undefined);
-  const list = parts.flatMap((p) => p.verdicts);
-  console.log(
-    [
-      '',
-      '## Frontend benchmark',
-      '',
-      ...info.map((l) => `- ${l}`),
-      `- ${new Date(started).toISOString()}, ${((Date.now() - started) / 1000).toFixed(0)} s in all; stack RSS at the end ${memory ? `${Math.round(memory.rss / 2 ** 20)} MB` : '-'}`,
-      ...parts.flatMap((p) => p.lines),
-      '',
-      '### Targets',
-      '',
-      verdicts(list),
-      '',
-    ].join('\n'),
-  );
-  if (o.json) {
-    const measured = pagesResult && [...pagesResult.measured.values()];
-    writeFileSync(
-      o.json,
-      JSON.stringify({ options: { ...o, only: [...o.only] }, machine: info, pages: pagesResult && { ...pagesResult, measured }, search: searchResult, targets: list }, null, 2),
-    );
-    progress(`raw figures written to ${o.json}`);
-  }
+  const list = printReport('Frontend benchmark', [
+    ...info,
+    `${new Date(started).toISOString()}, ${((Date.now() - started) / 1000).toFixed(0)} s in all; stack RSS at the end ${memory ? `${Math.round(memory.rss / 2 ** 20)} MB` : '-'}`,
+  ], parts);
+  const measured = pagesResult && [...pagesResult.measured.values()];
+  writeRaw(o.json, { options: { ...o, only: [...o.only] }, machine: info, pages: pagesResult && { ...pagesResult, measured }, search: searchResult, targets: list });
   return 0;
 }

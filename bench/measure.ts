@@ -1,5 +1,5 @@
 import { probe } from './http.ts';
-import { int, median, ms } from './report.ts';
+import { int, median, ms, progress } from './report.ts';
 import { runWrk, socketErrorCount, type WrkResult } from './wrk.ts';
 
 /** Measuring HTTP setups with wrk: a check that each answers as expected, warm-up, runs, medians. */
@@ -65,8 +65,4 @@ export async function measureAll(o: MeasureOptions, setups: Setup[]): Promise<Ma
     for (const s of setups) runs.get(s.key)!.push(await measureOnce(o, s, run));
   }
   return new Map(setups.map((s) => [s.key, summarise(s, runs.get(s.key)!)]));
-}
-
-function progress(line: string): void {
-  process.stderr.write(`${line}\n`);
 }

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseCommon, sections, UsageError, whole, WRK, wrkOptions, type CommonOptions, type WrkOptions } from './options.ts';
 
 /** The publishing benchmark's command line. */
 
@@ -30,7 +30,7 @@ export const SECTIONS = ['latency', 'throughput', 'get', 'loaded'] as const;
 export type SectionName = (typeof SECTIONS)[number];
 export type DatabaseKind = 'postgres' | 'pglite';
 
-export interface Options {
+export interface Options extends CommonOptions, WrkOptions {
   databases: DatabaseKind[];
   samples: number;
   docs: number;
@@ -39,21 +39,13 @@ export interface Options {
   loadedSamples: number;
   loadedDocs: number;
   pollMs: number;
-  runs: number;
-  durationS: number;
-  warmupS: number;
-  connections: number;
   only: Set<SectionName>;
-  basePort: number;
-  json: string | undefined;
 }
 
-export class UsageError extends Error {}
-
 export function parseOptions(argv: string[]): Options {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
+  const values = parseCommon(
+    argv,
+    {
       database: { type: 'string' },
       samples: { type: 'string' },
       docs: { type: 'string' },
@@ -62,42 +54,25 @@ export function parseOptions(argv: string[]): Options {
       'loaded-samples': { type: 'string' },
       'loaded-docs': { type: 'string' },
       'poll-ms': { type: 'string' },
-      runs: { type: 'string' },
-      duration: { type: 'string' },
-      warmup: { type: 'string' },
-      connections: { type: 'string' },
+      ...WRK,
       only: { type: 'string' },
       quick: { type: 'boolean' },
-      'base-port': { type: 'string' },
-      json: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
     },
-  });
-  if (values.help) {
-    console.log(USAGE);
-    process.exit(0);
-  }
+    USAGE,
+  );
   const quick = values.quick === true;
-  const whole = (name: string, text: string | undefined, normal: number, smoke: number, min: number): number => {
-    const n = text === undefined ? (quick ? smoke : normal) : Number(text);
-    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be a whole number >= ${min}`);
-    return n;
-  };
   return {
     databases: databases(values.database),
-    samples: whole('samples', values.samples, 80, 10, 1),
-    docs: whole('docs', values.docs, 80, 20, 1),
-    clients: whole('clients', values.clients, 4, 4, 1),
-    items: whole('items', values.items, 100_000, 5000, 1),
-    loadedSamples: whole('loaded-samples', values['loaded-samples'], 20, 5, 1),
-    loadedDocs: whole('loaded-docs', values['loaded-docs'], 24, 8, 0),
-    pollMs: whole('poll-ms', values['poll-ms'], 5, 5, 1),
-    runs: whole('runs', values.runs ?? process.env.BENCH_RUNS, 3, 1, 1),
-    durationS: whole('duration', values.duration ?? process.env.BENCH_DURATION, 5, 2, 1),
-    warmupS: whole('warmup', values.warmup ?? process.env.BENCH_WARMUP, 2, 1, 0),
-    connections: whole('connections', values.connections, 50, 50, 1),
-    only: sections(values.only),
-    basePort: whole('base-port', values['base-port'], 19101, 19101, 1024),
+    samples: whole('samples', values.samples, quick ? 10 : 80, 1),
+    docs: whole('docs', values.docs, quick ? 20 : 80, 1),
+    clients: whole('clients', values.clients, 4, 1),
+    items: whole('items', values.items, quick ? 5000 : 100_000, 1),
+    loadedSamples: whole('loaded-samples', values['loaded-samples'], quick ? 5 : 20, 1),
+    loadedDocs: whole('loaded-docs', values['loaded-docs'], quick ? 8 : 24, 0),
+    pollMs: whole('poll-ms', values['poll-ms'], 5, 1),
+    ...wrkOptions(values, quick),
+    only: sections(values.only, SECTIONS),
+    basePort: whole('base-port', values['base-port'], 19101, 1024),
     json: values.json,
   };
 }
@@ -106,13 +81,4 @@ function databases(kind: string | undefined): DatabaseKind[] {
   if (kind === undefined || kind === 'both') return ['postgres', 'pglite'];
   if (kind === 'postgres' || kind === 'pglite') return [kind];
   throw new UsageError('--database must be postgres, pglite or both');
-}
-
-function sections(list: string | undefined): Set<SectionName> {
-  if (list === undefined) return new Set(SECTIONS);
-  const names = list.split(',').map((n) => n.trim());
-  for (const n of names) {
-    if (!(SECTIONS as readonly string[]).includes(n)) throw new UsageError(`--only: unknown section ${n} (${SECTIONS.join(', ')})`);
-  }
-  return new Set(names as SectionName[]);
 }

@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase } from '../src/platform/db/testing.ts';
 import { portInUse } from './http.ts';
@@ -11,9 +11,10 @@ import { burst, floorSample, openClients, percentile, publishSample, type Burst,
 import { checkSameBodies, measureGets, staticConfig, writeLuaScript, type GetMeasured, type GetSetup } from './publishing-get.ts';
 import { cpuSeconds, cpuTimes, cpuUsed, groupPids, pidsMatching } from './publishing-cpu.ts';
 import { parseOptions, USAGE, type DatabaseKind, type Options } from './publishing-options.ts';
+import { parseOrReport } from './options.ts';
 import { StackProcess } from './publishing-process.ts';
 import type { LoadResult, ReloadStats, StackPorts } from './publishing-protocol.ts';
-import { int, kilo, mb, median, ms, ratio, table, verdicts, type Verdict } from './report.ts';
+import { hardware, int, kilo, loadLine, mb, median, ms, printReport, progress, ratio, table, versions, writeRaw, type Part, type Verdict } from './report.ts';
 
 export const description = 'Publishing: PUT + publish -> visible through the router, publish throughput, content-store GET with 100k items vs nginx; PostgreSQL and PGlite';
 
@@ -29,19 +30,10 @@ const LIGHT_DURATION_S = 3;
 
 const TARGET = { visibleP95Ms: 500, getP99Ms: 5 };
 
-function progress(line: string): void {
-  process.stderr.write(`${line}\n`);
-}
-
 function machine(): string[] {
-  const version = (cmd: string, args: string[]): string => {
-    const r = spawnSync(cmd, args, { encoding: 'utf8' });
-    return `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n')[0] ?? '?';
-  };
-  const cpu = cpus();
   return [
-    `${cpu.length} CPUs (${cpu[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GB RAM, Linux ${release()}`,
-    `Node ${process.version}; ${version('nginx', ['-v'])}; ${version('wrk', ['-v'])}`,
+    hardware(),
+    versions(['nginx', '-v'], ['wrk', '-v']),
     `stack process (content stores, Publishing API, workers, live router, frontend) and nginx pinned to CPU ${SERVER_CPUS}; the bench client and wrk on CPU ${CLIENT_CPUS}`,
   ];
 }
@@ -257,7 +249,6 @@ async function runDatabase(o: Options, database: DatabaseKind, ports: StackPorts
 
 // --- The report -------------------------------------------------------------------
 
-const loadText = (l: number[]) => l.map((n) => n.toFixed(1)).join(' / ');
 
 function latencyTable(l: Latency): string {
   const row = (label: string, v: number[]) => [label, String(v.length), ms(percentile(v, 50)), ms(percentile(v, 95)), ms(percentile(v, 99)), ms(Math.max(...v))];
@@ -321,10 +312,10 @@ function getTable(g: Gets): string {
   );
 }
 
-function databaseReport(o: Options, r: DatabaseRun): { lines: string[]; verdicts: Verdict[] } {
+function databaseReport(o: Options, r: DatabaseRun): Part {
   const name = r.database === 'postgres' ? 'PostgreSQL' : 'PGlite';
   const note = r.database === 'postgres' ? '' : ' (for information: the targets are set on PostgreSQL)';
-  const lines = ['', `### ${name}`, '', `load average (1/5/15 min) at start ${loadText(r.loadAtStart)}, at end ${loadText(r.loadAtEnd)}; stack process RSS at end ${mb(r.memory?.rss)}`];
+  const lines = ['', `### ${name}`, '', `${loadLine(r.loadAtStart, r.loadAtEnd)}; stack process RSS at end ${mb(r.memory?.rss)}`];
   const list: Verdict[] = [];
   const visibleVerdict = (l: Latency, what: string) => {
     const p95 = percentile(
@@ -379,13 +370,8 @@ function databaseReport(o: Options, r: DatabaseRun): { lines: string[]; verdicts
 // --- Entry point ------------------------------------------------------------------
 
 export async function main(argv: string[]): Promise<number> {
-  let o: Options;
-  try {
-    o = parseOptions(argv);
-  } catch (err) {
-    console.error(`${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
+  const o = parseOrReport(argv, parseOptions, USAGE);
+  if (typeof o === 'number') return o;
   const missing = ['wrk', 'nginx', 'taskset'].filter((c) => !hasCommand(c));
   if (missing.length > 0) {
     console.error(`missing: ${missing.join(', ')}. On Debian or Ubuntu: sudo apt-get install -y wrk nginx-light util-linux`);
@@ -410,27 +396,12 @@ export async function main(argv: string[]): Promise<number> {
     await stopAll();
   }
   const parts = runs.map((r) => databaseReport(o, r));
-  const list = parts.flatMap((p) => p.verdicts);
-  console.log(
-    [
-      '',
-      '## Publishing benchmark',
-      '',
-      ...info.map((l) => `- ${l}`),
-      `- ${new Date(started).toISOString()}, ${((Date.now() - started) / 1000).toFixed(0)} s in all`,
-      `- latency: ${o.samples} samples (${o.loadedSamples} with the items loaded), the stack settled before each (no job waiting, no reload running); the router polled every ${o.pollMs} ms from the start of the publish request`,
-      `- floor: one INSERT of an exact route into content_store_live.routes (its statement trigger NOTIFYs the router), sent through the stack process, polled the same way`,
-      ...parts.flatMap((p) => p.lines),
-      '',
-      '### Targets',
-      '',
-      verdicts(list),
-      '',
-    ].join('\n'),
-  );
-  if (o.json) {
-    writeFileSync(o.json, JSON.stringify({ options: { ...o, only: [...o.only] }, machine: info, runs: runs.map((r) => ({ ...r, gets: r.gets && { ...r.gets, measured: [...r.gets.measured.values()] } })), targets: list }, null, 2));
-    progress(`raw figures written to ${o.json}`);
-  }
+  const list = printReport('Publishing benchmark', [
+    ...info,
+    `${new Date(started).toISOString()}, ${((Date.now() - started) / 1000).toFixed(0)} s in all`,
+    `latency: ${o.samples} samples (${o.loadedSamples} with the items loaded), the stack settled before each (no job waiting, no reload running); the router polled every ${o.pollMs} ms from the start of the publish request`,
+    `floor: one INSERT of an exact route into content_store_live.routes (its statement trigger NOTIFYs the router), sent through the stack process, polled the same way`,
+  ], parts);
+  writeRaw(o.json, { options: { ...o, only: [...o.only] }, machine: info, runs: runs.map((r) => ({ ...r, gets: r.gets && { ...r.gets, measured: [...r.gets.measured.values()] } })), targets: list });
   return 0;
 }

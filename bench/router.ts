@@ -1,14 +1,13 @@
-import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { cpus, loadavg, release, totalmem } from 'node:os';
+import { loadavg } from 'node:os';
 import { createTestDatabase } from '../src/platform/db/testing.ts';
 import { portInUse } from './http.ts';
 import { measureAll, type MeasureOptions, type Measured, type Setup } from './measure.ts';
 import { backendConfig, PAGE_BYTES, proxyConfig, startNginx } from './nginx.ts';
 import { hasCommand, onInterrupt, sleep, stopAll, tempDir } from './procs.ts';
-import { int, kilo, mb, median, ms, ratio, table, verdicts, type Verdict } from './report.ts';
+import { hardware, int, kilo, loadLine, mb, median, ms, printReport, progress, ratio, table, versions, wrkLine, writeRaw, type Part, type Verdict } from './report.ts';
 import { GONE_PATH, lateExact, latePrefix, REDIRECT_PATH } from './route-table.ts';
 import { parseOptions, USAGE, type Options } from './router-options.ts';
+import { parseOrReport } from './options.ts';
 import { RouterProcess } from './router-process.ts';
 import type { Memory, ReloadResult, TableResult } from './router-protocol.ts';
 import { socketErrorCount, startWrk, type WrkResult } from './wrk.ts';
@@ -23,20 +22,10 @@ function measuring(o: Options): MeasureOptions {
   return { ...o, cpus: CLIENT_CPUS };
 }
 
-function progress(line: string): void {
-  process.stderr.write(`${line}\n`);
-}
-
 function machine(): string[] {
-  // nginx -v and wrk -v print to stderr (and wrk exits 1), so take the first line of either stream.
-  const version = (cmd: string, args: string[]): string => {
-    const r = spawnSync(cmd, args, { encoding: 'utf8' });
-    return `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n')[0] ?? '?';
-  };
-  const cpu = cpus();
   return [
-    `${cpu.length} CPUs (${cpu[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GB RAM, Linux ${release()}`,
-    `Node ${process.version}; ${version('nginx', ['-v'])}; ${version('wrk', ['-v'])}`,
+    hardware(),
+    versions(['nginx', '-v'], ['wrk', '-v']),
     `server side (backend nginx, nginx proxy, Portico router) pinned to CPU ${SERVER_CPUS}; wrk on CPU ${CLIENT_CPUS}`,
   ];
 }
@@ -195,12 +184,6 @@ async function scale(o: Options, router: RouterProcess, p: Ports): Promise<Scale
 
 // --- The report -------------------------------------------------------------------
 
-/** One section's part of the report: markdown lines and its targets. */
-interface Part {
-  lines: string[];
-  verdicts: Verdict[];
-}
-
 function compareReport(o: Options, cmp: Map<string, Measured>): Part {
   const get = (k: string) => cmp.get(k)!;
   const verdicts: Verdict[] = [];
@@ -305,13 +288,8 @@ function scaleReport(o: Options, sc: Scale): Part {
 // --- Entry point ------------------------------------------------------------------
 
 export async function main(argv: string[]): Promise<number> {
-  let o: Options;
-  try {
-    o = parseOptions(argv);
-  } catch (err) {
-    console.error(`${(err as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
+  const o = parseOrReport(argv, parseOptions, USAGE);
+  if (typeof o === 'number') return o;
   const missing = ['wrk', 'nginx', 'taskset'].filter((c) => !hasCommand(c));
   if (missing.length > 0) {
     console.error(`missing: ${missing.join(', ')}. On Debian or Ubuntu: sudo apt-get install -y wrk nginx-light util-linux
@@ -335,7 +313,6 @@ export async function main(argv: string[]): Promise<number> {
       : 'routes in PGlite, in memory, inside the router process',
   ];
   for (const l of info) progress(l);
-  // Other work on the machine shows up here first; the report gives it for the start and the end of the run.
   const loadAtStart = loadavg();
   const dir = tempDir('portico-bench-router-');
   let router: RouterProcess | undefined;
@@ -373,28 +350,13 @@ export async function main(argv: string[]): Promise<number> {
       raw.scale = sc;
     }
 
-    const list = parts.flatMap((part) => part.verdicts);
-    console.log(
-      [
-        '',
-        '## Router benchmark',
-        '',
-        ...info.map((l) => `- ${l}`),
-        `- load average (1/5/15 min) at start ${loadAtStart.map((n) => n.toFixed(1)).join(' / ')}, at end ${loadavg().map((n) => n.toFixed(1)).join(' / ')}`,
-        `- wrk -t1 -c${o.connections} -d${o.durationS}s --latency, ${o.warmupS} s warm-up before each run; median of ${o.runs} run(s), setups interleaved`,
-        `- ${int(o.routes)} routes + a redirect and a gone route, written with ${loaded.method} in ${int(loaded.insertMs)} ms; loaded by the router in ${int(loaded.notifiedReloadMs)} ms`,
-        ...parts.flatMap((part) => part.lines),
-        '',
-        '### Targets',
-        '',
-        verdicts(list),
-        '',
-      ].join('\n'),
-    );
-    if (o.json) {
-      writeFileSync(o.json, JSON.stringify({ ...raw, targets: list }, null, 2));
-      progress(`raw figures written to ${o.json}`);
-    }
+    const list = printReport('Router benchmark', [
+      ...info,
+      loadLine(loadAtStart),
+      wrkLine(o),
+      `${int(o.routes)} routes + a redirect and a gone route, written with ${loaded.method} in ${int(loaded.insertMs)} ms; loaded by the router in ${int(loaded.notifiedReloadMs)} ms`,
+    ], parts);
+    writeRaw(o.json, { ...raw, targets: list });
     return 0;
   } finally {
     await router?.stop();
