@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { request } from 'node:http';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { parseOptions, USAGE, type Options } from './edge-options.ts';
 import { parseOrReport } from './options.ts';
 import { portInUse } from './http.ts';
 import { measureAll, type Measured, type Setup } from './measure.ts';
-import { common, httpCommon, startNginx } from './nginx.ts';
+import { backendConfig, startNginx } from './nginx.ts';
 import { hasCommand, onInterrupt, sleep, spawnPinned, stopAll, tempDir, waitForPort } from './procs.ts';
 import { hardware, int, kilo, loadLine, median, ms, printReport, progress, ratio, table, versions, wrkLine, writeRaw, type Part, type Verdict } from './report.ts';
 
@@ -52,26 +52,6 @@ export function guidePage(kb: number): string {
     size += p.length;
   }
   return head + parts.join('') + tail;
-}
-
-/** The origin: nginx serving the page at every path, cacheable for an hour, as the live router would pass it on. */
-function originConfig(dir: string, port: number, html: string): string {
-  const www = join(dir, 'www');
-  mkdirSync(www, { recursive: true });
-  writeFileSync(join(www, 'page.html'), html);
-  return `${common(dir, 'origin')}http {
-${httpCommon(dir, 'origin')}  types { }
-  default_type "text/html; charset=utf-8";
-  server {
-    listen 127.0.0.1:${port};
-    root ${www};
-    location / {
-      add_header Cache-Control "public, max-age=3600";
-      try_files /page.html =404;
-    }
-  }
-}
-`;
 }
 
 /** varnishd on the generated VCL, pinned to the server CPU, with `-s malloc,256m` as in the baselines. */
@@ -141,7 +121,7 @@ interface Hits {
 async function hits(o: Options, p: Ports, dir: string, varnishd: string): Promise<Hits> {
   const html = guidePage(o.pageKb);
   const bytes = Buffer.byteLength(html);
-  await startNginx(dir, 'origin', originConfig(dir, p.origin, html), p.origin, SERVER_CPUS);
+  await startNginx(dir, 'origin', backendConfig(dir, p.origin, html, 'origin'), p.origin, SERVER_CPUS);
   await startVarnish(varnishd, dir, 'varnish-hits', p.varnish, vclFor(p.origin, PAGE_PATH));
   const edge = await ChildRpc.spawn<EdgeOps, { ready: true }>({
     name: 'edge',

@@ -44,13 +44,16 @@ export function httpCommon(dir: string, name: string): string {
 `;
 }
 
-/** The backend: the same static 2048-byte page for every path. */
-export function backendConfig(dir: string, port: number): string {
+/**
+ * A static origin: one page (the 2048-byte one unless given) for every path,
+ * cacheable for an hour, as the live router would pass a page on.
+ */
+export function backendConfig(dir: string, port: number, html = pageHtml(), name = 'backend'): string {
   const www = join(dir, 'www');
   mkdirSync(www, { recursive: true });
-  writeFileSync(join(www, 'page.html'), pageHtml());
-  return `${common(dir, 'backend')}http {
-${httpCommon(dir, 'backend')}  types { }
+  writeFileSync(join(www, 'page.html'), html);
+  return `${common(dir, name)}http {
+${httpCommon(dir, name)}  types { }
   default_type "text/html; charset=utf-8";
   server {
     listen 127.0.0.1:${port};
