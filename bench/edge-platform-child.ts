@@ -12,19 +12,15 @@ import { httpPurger } from '../src/edge/http-purger.ts';
 import { createEdge } from '../src/edge/index.ts';
 import { createFrontend } from '../src/frontend/index.ts';
 import { FRONTEND_BACKEND_ID, FRONTEND_ROUTES } from '../src/frontend/routes.ts';
-import { PERMISSIONS } from '../src/platform/auth.ts';
 import { createMemoryBus } from '../src/platform/bus/index.ts';
 import type { Db } from '../src/platform/db/index.ts';
 import { openPglite } from '../src/platform/db/pglite.ts';
 import { openPostgres } from '../src/platform/db/postgres.ts';
 import { silentLogger } from '../src/platform/log.ts';
 import { migrateAll } from '../src/platform/platform.ts';
-import { createQueue } from '../src/platform/queue.ts';
-import { httpContentStoreClient } from '../src/publishing-api/content-store-client.ts';
-import { createPublishingApi } from '../src/publishing-api/index.ts';
-import { startDownstreamWorkers } from '../src/publishing-api/jobs.ts';
 import { createRouter } from '../src/router/index.ts';
 import { createToken, tokenAuthenticator } from '../src/signon/tokens.ts';
+import { startPublishingService } from './publishing-service.ts';
 import { stopOnSigterm } from './child-rpc.ts';
 import { BENCH_PURGE_TOKEN, ENV, type PlatformPorts, type PlatformReady } from './edge-protocol.ts';
 
@@ -48,19 +44,14 @@ const stores = {
   draft: createContentStore({ stack: 'draft', db, log, authenticate }),
 };
 const storePorts = { live: await stores.live.start(0, HOST), draft: await stores.draft.start(0, HOST) };
-const writer = await createToken(db, 'publishing-api', [PERMISSIONS.contentStoreWrite]);
-const queue = createQueue(db, { log });
-await queue.start();
-const api = createPublishingApi({ db, log, authenticate, queue });
-await api.start(ports.publishingApi, HOST);
-const workers = await startDownstreamWorkers({
+const { queue, api, workers } = await startPublishingService({
   db,
-  queue,
   log,
-  stores: {
-    live: httpContentStoreClient(`http://${HOST}:${storePorts.live}`, writer.token),
-    draft: httpContentStoreClient(`http://${HOST}:${storePorts.draft}`, writer.token),
-  },
+  authenticate,
+  host: HOST,
+  port: ports.publishingApi,
+  storeUrls: { live: `http://${HOST}:${storePorts.live}`, draft: `http://${HOST}:${storePorts.draft}` },
+  writerName: 'publishing-api',
 });
 
 const frontend = createFrontend({ stack: 'live', log, contentStoreUrl: `http://${HOST}:${storePorts.live}`, searchApiUrl: `http://${HOST}:9`, maxAgeSeconds: 300 });

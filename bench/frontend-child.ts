@@ -13,21 +13,18 @@ import { createContentStore } from '../src/content-store/index.ts';
 import { upsertRoutes } from '../src/content-store/routes.ts';
 import { createFrontend } from '../src/frontend/index.ts';
 import { FRONTEND_BACKEND_ID, FRONTEND_ROUTES } from '../src/frontend/routes.ts';
-import { PERMISSIONS } from '../src/platform/auth.ts';
 import { createMemoryBus } from '../src/platform/bus/index.ts';
 import type { Db } from '../src/platform/db/index.ts';
 import { openPostgres } from '../src/platform/db/postgres.ts';
 import { drain, listen } from '../src/platform/http.ts';
 import { createLogger, silentLogger } from '../src/platform/log.ts';
 import { migrateAll } from '../src/platform/platform.ts';
-import { createQueue } from '../src/platform/queue.ts';
-import { httpContentStoreClient } from '../src/publishing-api/content-store-client.ts';
-import { createPublishingApi } from '../src/publishing-api/index.ts';
-import { downstreamBacklog, startDownstreamWorkers } from '../src/publishing-api/jobs.ts';
+import { downstreamBacklog } from '../src/publishing-api/jobs.ts';
 import { createRouter } from '../src/router/index.ts';
 import { createSearchApi } from '../src/search-api/index.ts';
 import { SEARCH_BACKEND_ID, SEARCH_ROUTES } from '../src/search-api/routes.ts';
 import { createToken, tokenAuthenticator } from '../src/signon/tokens.ts';
+import { startPublishingService } from './publishing-service.ts';
 import { serveRpc, stopOnSigterm, type Handlers } from './child-rpc.ts';
 import { COMMON_WORDS, DOCUMENT_TYPES, FUNCTION_WORDS, guideParts, ORGANISATIONS, RARE_WORDS } from './frontend-corpus.ts';
 import { ENV, FLOOR_PATH, type FrontendPorts, type Ops, type ReadyMessage } from './frontend-protocol.ts';
@@ -123,20 +120,15 @@ function example(name: string): Record<string, unknown> {
 async function withPublishing<T>(fn: (put: (id: string, body: Record<string, unknown>) => Promise<void>) => Promise<T>): Promise<T> {
   const draft = createContentStore({ stack: 'draft', db, log, authenticate });
   await draft.start(ports.contentStoreDraft, HOST);
-  const writer = await createToken(db, 'bench-frontend-worker', [PERMISSIONS.contentStoreWrite]);
   const editor = await createToken(db, 'bench-frontend-editor');
-  const queue = createQueue(db, { log });
-  await queue.start();
-  const api = createPublishingApi({ db, log, authenticate, queue });
-  await api.start(ports.publishingApi, HOST);
-  const workers = await startDownstreamWorkers({
+  const { queue, api, workers } = await startPublishingService({
     db,
-    queue,
     log,
-    stores: {
-      live: httpContentStoreClient(`http://${HOST}:${ports.contentStoreLive}`, writer.token),
-      draft: httpContentStoreClient(`http://${HOST}:${ports.contentStoreDraft}`, writer.token),
-    },
+    authenticate,
+    host: HOST,
+    port: ports.publishingApi,
+    storeUrls: { live: `http://${HOST}:${ports.contentStoreLive}`, draft: `http://${HOST}:${ports.contentStoreDraft}` },
+    writerName: 'bench-frontend-worker',
   });
   const call = async (method: 'PUT' | 'POST', path: string, body: unknown) => {
     const res = await fetch(`http://${HOST}:${ports.publishingApi}${path}`, {

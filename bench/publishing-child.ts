@@ -4,6 +4,7 @@
 // database. Started by bench/publishing-process.ts; takes commands over IPC
 // (bench/publishing-protocol.ts).
 import { randomUUID } from 'node:crypto';
+import { startPublishingService } from './publishing-service.ts';
 import { serveRpc, stopOnSigterm, type Handlers } from './child-rpc.ts';
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -15,17 +16,13 @@ import { registerRoutes } from '../src/content-store/route-registration.ts';
 import { upsertRoutes } from '../src/content-store/routes.ts';
 import { contentStoreSchema, STACKS } from '../src/content-store/schema.ts';
 import { prepareItem, type PreparedItem } from '../src/content-store/store.ts';
-import { PERMISSIONS } from '../src/platform/auth.ts';
 import { ident, type Db } from '../src/platform/db/index.ts';
 import { openPglite } from '../src/platform/db/pglite.ts';
 import { openPostgres } from '../src/platform/db/postgres.ts';
 import { drain, listen } from '../src/platform/http.ts';
 import { createLogger, silentLogger } from '../src/platform/log.ts';
 import { migrateAll } from '../src/platform/platform.ts';
-import { createQueue } from '../src/platform/queue.ts';
-import { httpContentStoreClient } from '../src/publishing-api/content-store-client.ts';
-import { createPublishingApi } from '../src/publishing-api/index.ts';
-import { downstreamBacklog, startDownstreamWorkers } from '../src/publishing-api/jobs.ts';
+import { downstreamBacklog } from '../src/publishing-api/jobs.ts';
 import { createRouter } from '../src/router/index.ts';
 import { createToken, tokenAuthenticator } from '../src/signon/tokens.ts';
 import {
@@ -99,19 +96,14 @@ const stores = {
 };
 await stores.live.start(ports.contentStoreLive, HOST);
 await stores.draft.start(ports.contentStoreDraft, HOST);
-const writer = await createToken(db, 'bench-publishing-worker', [PERMISSIONS.contentStoreWrite]);
-const queue = createQueue(db, { log });
-await queue.start();
-const api = createPublishingApi({ db, log, authenticate, queue });
-await api.start(ports.publishingApi, HOST);
-const workers = await startDownstreamWorkers({
+const { queue, api, workers } = await startPublishingService({
   db,
-  queue,
   log,
-  stores: {
-    live: httpContentStoreClient(`http://${HOST}:${ports.contentStoreLive}`, writer.token),
-    draft: httpContentStoreClient(`http://${HOST}:${ports.contentStoreDraft}`, writer.token),
-  },
+  authenticate,
+  host: HOST,
+  port: ports.publishingApi,
+  storeUrls: { live: `http://${HOST}:${ports.contentStoreLive}`, draft: `http://${HOST}:${ports.contentStoreDraft}` },
+  writerName: 'bench-publishing-worker',
 });
 const router = createRouter({
   stack: 'live',
